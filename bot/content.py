@@ -1,0 +1,138 @@
+"""The loaded content: frozen dataclasses built from `intents/` and `resources.yaml`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Literal
+
+from bot.crisis import CrisisDetector, Level
+from bot.language import Language
+from bot.normalise import Normaliser
+
+VIETNAM = timezone(timedelta(hours=7), "ICT")  # Vietnam has no daylight saving time
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Cost = Literal["free", "caller-pays", "standard"]
+COSTS: tuple[Cost, ...] = ("free", "caller-pays", "standard")
+
+
+@dataclass(frozen=True, slots=True)
+class Localised:
+    vi: str
+    en: str
+
+    def __call__(self, lang: Language) -> str:
+        return self.vi if lang == "vi" else self.en
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    lang: Language
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A follow-up offered under a reply; `action` is `intent:<id>` or `command:<name>`."""
+
+    label: Localised
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    id: str
+    title: Localised
+    examples: tuple[Example, ...]
+    reply: Localised
+    resources: tuple[str, ...]
+    buttons: tuple[str, ...]
+    menu: str | None
+    threshold: int | None
+    not_when_negated: bool
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Hours:
+    """Opening hours in Vietnam time; `days` empty means open every day, around the clock."""
+
+    days: tuple[int, ...] = ()
+    opens: time = time(0, 0)
+    closes: time = time(0, 0)
+
+    @property
+    def always(self) -> bool:
+        return not self.days
+
+    def is_open(self, now: datetime) -> bool:
+        if self.always:
+            return True
+        local = now.astimezone(VIETNAM)
+        return local.weekday() in self.days and self.opens <= local.time() < self.closes
+
+
+@dataclass(frozen=True, slots=True)
+class Hotline:
+    id: str
+    kind: str
+    number: str
+    tel: str
+    name: Localised
+    hours: Hours
+    cost: Cost
+    serves: Localised
+    what_happens: Localised | None
+    region: Localised | None
+    sources: tuple[str, ...]
+    verified: date
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    id: str
+    title: Localised
+    text: Localised
+    link: str | None
+    source: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class CrisisCase:
+    """An example an operator wrote next to a crisis rule or guard; `validate` runs it."""
+
+    text: str
+    expect: Level | None
+    owner: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class CrisisContent:
+    detector: CrisisDetector
+    intent_ids: dict[Level, str]
+    resources: tuple[str, ...]
+    replies: dict[str, Localised]
+    cases: tuple[CrisisCase, ...]
+    phrase_sources: tuple[tuple[str, str, int], ...]
+
+
+@dataclass(frozen=True)
+class Content:
+    intents: tuple[Intent, ...]
+    hotlines: dict[str, Hotline]
+    facts: dict[str, Fact]
+    messages: dict[str, Localised]
+    crisis: CrisisContent
+    normalise: Normaliser
+    do_not_list: tuple[str, ...]
+
+    def intent(self, intent_id: str) -> Intent | None:
+        return next((i for i in self.intents if i.id == intent_id), None)

@@ -1,0 +1,576 @@
+"""Reading `intents/*.yaml` and `resources.yaml` into `Content`, reporting every problem at once.
+
+Each YAML file starts with `version: 1` and holds one kind of content under one key:
+`intent`, `crisis`, `guards`, `teencode` or `messages` (see `intents/README.md`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from typing import Any, cast
+
+from bot.content import (
+    COSTS,
+    DAYS,
+    Content,
+    CrisisCase,
+    CrisisContent,
+    Example,
+    Fact,
+    Hotline,
+    Hours,
+    Intent,
+    Localised,
+)
+from bot.crisis import LEVELS, CrisisDetector, CrisisRule, Level
+from bot.language import LANGUAGES, Language, LanguageGuesser
+from bot.normalise import Normaliser
+from bot.phrases import Phrase, PhraseSet, compile_phrase
+from bot.problems import ContentError, Problem, Severity, errors_in
+from bot.yamlio import Node, load_file
+
+VERSION = 1
+KINDS = ("intent", "crisis", "guards", "teencode", "messages")
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+MIN_EXAMPLE_CHARS = 3
+# Intent ids the bot's own commands open (/help, /hotlines, ...); content must define them.
+REQUIRED_INTENTS = ("greeting", "help", "hotlines", "help_someone_else", "campaign_info")
+MESSAGE_KEYS = (
+    "fallback", "error", "menu_title", "hotlines_heading", "open_now", "closed_now",
+    "hours_always", "hours_days", "cost_free", "cost_caller_pays", "cost_standard", "day_names",
+    "more_hotlines", "checkin_safe", "checkin_help",
+)
+CRISIS_REPLY_KEYS = (
+    "urgent_opening", "concern_opening", "other_opening", "not_emergency", "emergency_call",
+    "lines_open", "lines_closed", "safe_question", "exercise", "keep_talking",
+    "button_safe", "button_need_help",
+)
+
+
+@dataclass
+class _Raw:
+    """Plain values read in the first pass, before the normaliser exists."""
+
+    intents: list[tuple[Node, dict[str, Any]]] = field(default_factory=list)
+    crisis: Node | None = None
+    guards: list[Node] = field(default_factory=list)
+    teencode: dict[Language, dict[str, str]] = field(default_factory=dict)
+    messages: dict[str, Localised] = field(default_factory=dict)
+    vocab: dict[Language, list[str]] = field(default_factory=lambda: {"vi": [], "en": []})
+
+
+def load_content(intents_dir: Path, resources_path: Path) -> tuple[Content, list[Problem]]:
+    """Load everything; raise ContentError listing every error. Returns content and warnings."""
+    problems: list[Problem] = []
+    raw = _Raw()
+    files = sorted(p for p in intents_dir.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+    if not files:
+        problems.append(Problem(str(intents_dir), 0, "no .yaml files found in the intents folder"))
+    for path in files:
+        root = _open(path, problems)
+        if root is not None:
+            _first_pass(root, raw)
+    resources_root = _open(resources_path, problems)
+
+    plain = Normaliser({}, LanguageGuesser({}, {}))
+    for lang, table in raw.teencode.items():
+        raw.vocab[lang].extend(table)
+    words = {lang: [t.folded for text in raw.vocab[lang] for t in plain(text).tokens]
+             for lang in LANGUAGES}
+    guesser = LanguageGuesser.from_texts(words["vi"], words["en"])
+    normalise = Normaliser({k: dict(v) for k, v in raw.teencode.items()}, guesser)
+
+    hotlines, facts, do_not_list = _resources(resources_root, problems) if resources_root else ({}, {}, ())
+    intents = tuple(_intent(node, normalise) for node, _ in raw.intents)
+    crisis = _crisis(raw, normalise, problems, hotlines)
+    _check_messages(raw.messages, problems, files[0].parent / "messages.yaml" if files else intents_dir)
+    _check_references(intents, hotlines, facts, crisis, problems)
+    if errors_in(problems) or crisis is None:
+        raise ContentError(problems)
+    content = Content(intents, hotlines, facts, raw.messages, crisis, normalise, do_not_list)
+    return content, [p for p in problems if p.severity is Severity.WARNING]
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _open(path: Path, problems: list[Problem]) -> Node | None:
+    try:
+        root = load_file(path, _display(path))
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return None
+    root.problems = problems
+    if not root.expect_map("the file"):
+        return None
+    version = root.get("version")
+    if version is None:
+        root.problem("missing `version: 1`; add it as the first line", 1)
+    elif version.value != VERSION:
+        version.problem(f"version is {version.value!r}; this bot reads `version: {VERSION}`")
+    return root
+
+
+def _first_pass(root: Node, raw: _Raw) -> None:
+    kinds = [k for k in root.keys() if k != "version"]  # noqa: SIM118 (Node is not a dict)
+    if len(kinds) != 1 or kinds[0] not in KINDS:
+        root.problem(f"a content file holds exactly one of: {', '.join(KINDS)} "
+                     f"(found: {', '.join(kinds) or 'nothing'})")
+        return
+    kind = kinds[0]
+    node = root.get(kind)
+    assert node is not None
+    if kind == "intent":
+        _intent_first_pass(node, raw)
+    elif kind == "crisis":
+        if raw.crisis is not None:
+            node.problem(f"a second crisis file; crisis rules already come from {raw.crisis.path}")
+        raw.crisis = node
+        _crisis_vocab(node, raw)
+    elif kind == "guards":
+        raw.guards.extend(node.elements("guards"))
+    elif kind == "teencode":
+        _teencode(node, raw)
+    else:
+        for key, value in node.items():
+            if key in raw.messages:
+                value.problem(f"message '{key}' is defined twice")
+            raw.messages[key] = _localised(value, f"message '{key}'")
+
+
+def _localised(node: Node, what: str) -> Localised:
+    if not node.expect_map(what):
+        return Localised("", "")
+    node.allow_keys(set(LANGUAGES), what)
+    texts = {}
+    for lang in LANGUAGES:
+        child = node.require(lang, what)
+        texts[lang] = child.text(f"{what} ({lang})") if child else ""
+    return Localised(texts["vi"], texts["en"])
+
+
+def _per_language(node: Node, what: str) -> dict[Language, list[tuple[str, int]]]:
+    result: dict[Language, list[tuple[str, int]]] = {"vi": [], "en": []}
+    if not node.expect_map(what):
+        return result
+    node.allow_keys(set(LANGUAGES), what)
+    for lang in LANGUAGES:
+        child = node.get(lang)
+        if child is None:
+            continue
+        for item in child.elements(f"{what} ({lang})"):
+            text = item.text(f"an item of {what} ({lang})")
+            if text:
+                result[lang].append((text, item.line))
+    return result
+
+
+def _teencode(node: Node, raw: _Raw) -> None:
+    if not node.expect_map("teencode"):
+        return
+    node.allow_keys(set(LANGUAGES), "teencode")
+    for lang, table in node.items():
+        if lang not in LANGUAGES or not table.expect_map(f"teencode ({lang})"):
+            continue
+        target = raw.teencode.setdefault(lang, {})
+        for word, expansion in table.items():
+            if word != word.casefold() or " " in word:
+                expansion.problem(f"teencode key '{word}' must be one lower-case word")
+            if word in target:
+                expansion.problem(f"teencode '{word}' is defined twice")
+            target[word.casefold()] = expansion.text(f"the expansion of '{word}'").casefold()
+
+
+INTENT_FIELDS = {"id", "title", "examples", "reply", "resources", "buttons", "menu", "threshold",
+                 "not_when_negated"}
+
+
+def _intent_first_pass(node: Node, raw: _Raw) -> None:
+    if not node.expect_map("intent"):
+        return
+    node.allow_keys(INTENT_FIELDS, "an intent")
+    examples = node.require("examples", "the intent")
+    parsed = _per_language(examples, "examples") if examples else {"vi": [], "en": []}
+    for lang in LANGUAGES:
+        raw.vocab[lang].extend(text for text, _ in parsed[lang])
+    raw.intents.append((node, {"examples": parsed}))
+
+
+def _ids(node: Node | None, what: str) -> tuple[str, ...]:
+    if node is None:
+        return ()
+    return tuple(node.text_list(what))
+
+
+def _intent(node: Node, normalise: Normaliser) -> Intent:
+    id_node = node.require("id", "the intent")
+    intent_id = _identifier(id_node, "the intent id") if id_node else ""
+    title = node.require("title", f"intent '{intent_id}'")
+    reply = node.require("reply", f"intent '{intent_id}'")
+    examples_node = node.get("examples")
+    parsed = _per_language(examples_node, "examples") if examples_node else {"vi": [], "en": []}
+    examples = []
+    for lang in LANGUAGES:
+        if examples_node and not parsed[lang]:
+            examples_node.problem(f"intent '{intent_id}' has no {lang} examples; add at least one")
+        for text, line in parsed[lang]:
+            if len(normalise(text).folded.replace(" ", "")) < MIN_EXAMPLE_CHARS:
+                node.problem(f"example '{text}' is too short to match safely; "
+                             f"write at least {MIN_EXAMPLE_CHARS} letters", line)
+            examples.append(Example(text, lang, line))
+    threshold_node = node.get("threshold")
+    menu_node = node.get("menu")
+    negated_node = node.get("not_when_negated")
+    return Intent(
+        id=intent_id,
+        title=_localised(title, "title") if title else Localised("", ""),
+        examples=tuple(examples),
+        reply=_localised(reply, "reply") if reply else Localised("", ""),
+        resources=_ids(node.get("resources"), "resources"),
+        buttons=_ids(node.get("buttons"), "buttons"),
+        menu=menu_node.text("menu") if menu_node else None,
+        threshold=threshold_node.integer("threshold", 50, 100) if threshold_node else None,
+        not_when_negated=negated_node.boolean("not_when_negated") if negated_node else False,
+        path=node.path,
+        line=node.line,
+    )
+
+
+def _identifier(node: Node, what: str) -> str:
+    value = node.text(what)
+    if value and not ID_PATTERN.match(value):
+        node.problem(f"{what} '{value}' must be lower-case letters, digits and _ (like coping_sleep)")
+    return value
+
+
+CRISIS_FIELDS = {"intents", "resources", "lookalikes", "negations", "others", "first_person",
+                 "rules", "replies"}
+RULE_FIELDS = {"id", "level", "about_other", "phrases", "examples", "not_examples"}
+GUARD_FIELDS = {"id", "phrases", "examples"}
+
+
+def _crisis_vocab(node: Node, raw: _Raw) -> None:
+    rules = node.get("rules")
+    if rules is None or not isinstance(rules.value, list):
+        return
+    for rule in rules.value:
+        phrases = rule.get("phrases") if isinstance(rule, dict) else None
+        if isinstance(phrases, dict):
+            for lang in LANGUAGES:
+                items = phrases.get(lang)
+                if isinstance(items, list):
+                    raw.vocab[lang].extend(p for p in items if isinstance(p, str))
+
+
+def _crisis(raw: _Raw, normalise: Normaliser, problems: list[Problem],
+            hotlines: dict[str, Hotline]) -> CrisisContent | None:
+    node = raw.crisis
+    if node is None:
+        problems.append(Problem("intents/", 0, "no crisis rules: add intents/crisis.yaml "
+                                "with a `crisis:` section"))
+        return None
+    if not node.expect_map("crisis"):
+        return None
+    node.allow_keys(CRISIS_FIELDS, "crisis")
+
+    def words(key: str) -> list[Phrase]:
+        child = node.require(key, "crisis")
+        return [compile_phrase(t, key, normalise) for t in child.text_list(key)] if child else []
+
+    rules: dict[str, CrisisRule] = {}
+    phrases: list[Phrase] = []
+    cases: list[CrisisCase] = []
+    sources: list[tuple[str, str, int]] = []
+    rules_node = node.require("rules", "crisis")
+    for rule_node in rules_node.elements("rules") if rules_node else ():
+        rule = _rule(rule_node, normalise, phrases, cases, sources)
+        if rule is not None:
+            if rule.id in rules:
+                rule_node.problem(f"crisis rule id '{rule.id}' is used twice")
+            rules[rule.id] = rule
+    guard_phrases: list[Phrase] = []
+    for guard_node in raw.guards:
+        _guard(guard_node, normalise, guard_phrases, cases)
+
+    intent_ids: dict[Level, str] = {}
+    ids_node = node.require("intents", "crisis")
+    if ids_node and ids_node.expect_map("crisis intents"):
+        ids_node.allow_keys(set(LEVELS), "crisis intents")
+        for level in LEVELS:
+            child = ids_node.require(level, "crisis intents")
+            intent_ids[level] = _identifier(child, f"the {level} intent id") if child else level
+    replies: dict[str, Localised] = {}
+    replies_node = node.require("replies", "crisis")
+    if replies_node and replies_node.expect_map("crisis replies"):
+        replies_node.allow_keys(set(CRISIS_REPLY_KEYS), "crisis replies")
+        for key in CRISIS_REPLY_KEYS:
+            child = replies_node.require(key, "crisis replies")
+            replies[key] = _localised(child, f"crisis reply '{key}'") if child else Localised("", "")
+    resources = _ids(node.require("resources", "crisis"), "resources")
+    for rid in resources:
+        if rid not in hotlines:
+            node.problem(f"crisis resource '{rid}' is not a hotline id in resources.yaml",
+                         node.key_line("resources"))
+    lookalikes_node = node.get("lookalikes")
+    lookalikes = frozenset(
+        form for text in (lookalikes_node.text_list("lookalikes") if lookalikes_node else [])
+        for form in (normalise(text).accented,)
+    )
+    detector = CrisisDetector(
+        rules=rules,
+        phrases=PhraseSet(tuple(phrases), lookalikes),
+        guards=PhraseSet(tuple(guard_phrases)),
+        negations=PhraseSet(tuple(words("negations"))),
+        others=PhraseSet(tuple(words("others"))),
+        first_person=PhraseSet(tuple(words("first_person"))),
+    )
+    return CrisisContent(detector, intent_ids, resources, replies, tuple(cases), tuple(sources))
+
+
+def _rule(node: Node, normalise: Normaliser, phrases: list[Phrase], cases: list[CrisisCase],
+          sources: list[tuple[str, str, int]]) -> CrisisRule | None:
+    if not node.expect_map("a crisis rule"):
+        return None
+    node.allow_keys(RULE_FIELDS, "a crisis rule")
+    id_node = node.require("id", "the crisis rule")
+    rule_id = _identifier(id_node, "the rule id") if id_node else ""
+    level_node = node.require("level", f"crisis rule '{rule_id}'")
+    level = level_node.text("level") if level_node else "urgent"
+    if level_node and level not in LEVELS:
+        level_node.problem(f"level '{level}' is unknown; write `urgent` or `concern`")
+        level = "urgent"
+    about = node.get("about_other")
+    phrases_node = node.require("phrases", f"crisis rule '{rule_id}'")
+    for lang, items in (_per_language(phrases_node, "phrases") if phrases_node else {}).items():
+        del lang
+        for text, line in items:
+            phrase = compile_phrase(text, rule_id, normalise, line)
+            if not phrase.words:
+                node.problem(f"phrase '{text}' has no words to match", line)
+                continue
+            phrases.append(phrase)
+            sources.append((text, rule_id, line))
+    _cases(node, "examples", cast(Level, level), rule_id, cases)
+    _cases(node, "not_examples", None, rule_id, cases)
+    if not node.get("examples"):
+        node.problem(f"crisis rule '{rule_id}' has no examples; add messages that must trigger it")
+    return CrisisRule(rule_id, cast(Level, level), about.boolean("about_other") if about else False)
+
+
+def _cases(node: Node, key: str, expect: Level | None, owner: str, cases: list[CrisisCase]) -> None:
+    child = node.get(key)
+    if child is None:
+        return
+    for item in child.elements(key):
+        text = item.text(f"an item of {key}")
+        if text:
+            cases.append(CrisisCase(text, expect, owner, item.path, item.line))
+
+
+def _guard(node: Node, normalise: Normaliser, phrases: list[Phrase], cases: list[CrisisCase]) -> None:
+    if not node.expect_map("a guard"):
+        return
+    node.allow_keys(GUARD_FIELDS, "a guard")
+    id_node = node.require("id", "the guard")
+    guard_id = _identifier(id_node, "the guard id") if id_node else ""
+    phrases_node = node.require("phrases", f"guard '{guard_id}'")
+    for item in phrases_node.elements("phrases") if phrases_node else ():
+        text = item.text("a guard phrase")
+        if text:
+            phrases.append(compile_phrase(text, guard_id, normalise, item.line))
+    _cases(node, "examples", None, guard_id, cases)
+    if not node.get("examples"):
+        node.problem(f"guard '{guard_id}' has no examples; add messages it must keep from escalating")
+
+
+HOTLINE_FIELDS = {"id", "kind", "number", "tel", "name", "hours", "hours_note", "cost", "serves",
+                  "what_happens", "region", "sources", "verified", "verified_how"}
+FACT_FIELDS = {"id", "title", "text", "link", "source"}
+TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _digits(number: str) -> str:
+    return re.sub(r"\D", "", number)
+
+
+def _resources(root: Node, problems: list[Problem]) -> tuple[
+        dict[str, Hotline], dict[str, Fact], tuple[str, ...]]:
+    root.allow_keys({"version", "checked", "checked_how", "hotlines", "facts", "do_not_list"},
+                    "resources.yaml")
+    hotlines: dict[str, Hotline] = {}
+    facts: dict[str, Fact] = {}
+    banned: list[str] = []
+    for item in (dnl.elements("do_not_list") if (dnl := root.get("do_not_list")) else ()):
+        number = item.get("number") if item.expect_map("a do_not_list entry") else None
+        if number is not None:
+            banned.append(number.text("number"))
+    hotlines_node = root.require("hotlines", "resources.yaml")
+    for node in hotlines_node.elements("hotlines") if hotlines_node else ():
+        hotline = _hotline(node, banned)
+        if hotline is not None:
+            if hotline.id in hotlines:
+                node.problem(f"hotline id '{hotline.id}' is used twice")
+            hotlines[hotline.id] = hotline
+    for node in (facts_node.elements("facts") if (facts_node := root.get("facts")) else ()):
+        fact = _fact(node)
+        if fact is not None:
+            if fact.id in facts or fact.id in hotlines:
+                node.problem(f"resource id '{fact.id}' is used twice")
+            facts[fact.id] = fact
+    return hotlines, facts, tuple(banned)
+
+
+def _hotline(node: Node, banned: list[str]) -> Hotline | None:
+    if not node.expect_map("a hotline"):
+        return None
+    node.allow_keys(HOTLINE_FIELDS, "a hotline")
+    id_node = node.require("id", "the hotline")
+    hid = _identifier(id_node, "the hotline id") if id_node else ""
+    what = f"hotline '{hid}'"
+
+    def text(key: str) -> str:
+        child = node.require(key, what)
+        return child.text(key) if child else ""
+
+    def local(key: str, required: bool = True) -> Localised | None:
+        child = node.require(key, what) if required else node.get(key)
+        return _localised(child, key) if child else None
+
+    number = text("number")
+    if number and _digits(number) in {_digits(b) for b in banned}:
+        node.problem(f"{number} is on the do_not_list; it must never be shown", node.key_line("number"))
+    tel_node = node.get("tel")
+    tel = tel_node.text("tel") if tel_node else _digits(number)
+    cost = text("cost")
+    if cost and cost not in COSTS:
+        node.problem(f"cost '{cost}' is unknown; write one of: {', '.join(COSTS)}", node.key_line("cost"))
+    digits = _digits(number)
+    if digits.startswith("1800") and cost != "free":
+        node.problem("1800 numbers are free to call; write `cost: free`", node.key_line("cost"))
+    if digits.startswith("1900") and cost != "caller-pays":
+        node.problem("1900 numbers charge the caller; write `cost: caller-pays`", node.key_line("cost"))
+    sources: list[str] = []
+    sources_node = node.get("sources")
+    if sources_node is None:
+        node.problem(f"{what} has no sources; every number needs a published source")
+    else:
+        for item in sources_node.elements("sources"):
+            url = item.get("url") if item.is_map() else item
+            if url is not None and (value := url.text("a source url")):
+                sources.append(value)
+    verified = _date(node.require("verified", what))
+    hours = _hours(node.require("hours", what))
+    kind = text("kind")
+    return Hotline(
+        id=hid, kind=kind, number=number, tel=tel,
+        name=local("name") or Localised("", ""),
+        hours=hours or Hours(), cost=cast(Any, cost),
+        serves=local("serves") or Localised("", ""),
+        what_happens=local("what_happens", required=False),
+        region=local("region", required=False),
+        sources=tuple(sources), verified=verified or date.min,
+        path=node.path, line=node.line,
+    )
+
+
+def _date(node: Node | None) -> date | None:
+    if node is None:
+        return None
+    if isinstance(node.value, date):
+        return node.value
+    try:
+        return date.fromisoformat(str(node.value))
+    except ValueError:
+        node.problem(f"'{node.value}' is not a date; write it as \"YYYY-MM-DD\"")
+        return None
+
+
+def _hours(node: Node | None) -> Hours | None:
+    if node is None:
+        return None
+    if node.value == "24/7":
+        return Hours()
+    if not isinstance(node.value, dict):
+        node.problem("hours must be \"24/7\" or a mapping with days, open and close")
+        return None
+    node.allow_keys({"days", "open", "close"}, "hours")
+    days: list[int] = []
+    days_node = node.require("days", "hours")
+    for day in days_node.text_list("days") if days_node else ():
+        if day not in DAYS:
+            node.problem(f"day '{day}' is unknown; write one of: {', '.join(DAYS)}",
+                         node.key_line("days"))
+        else:
+            days.append(DAYS.index(day))
+    times = []
+    for key in ("open", "close"):
+        child = node.require(key, "hours")
+        value = child.text(key) if child else ""
+        if child and not TIME_PATTERN.match(value):
+            child.problem(f"{key} time must be written as \"HH:MM\" in quotes (24-hour, Vietnam time)")
+            value = "00:00"
+        times.append(time.fromisoformat(value or "00:00"))
+    if not days:
+        return None
+    return Hours(tuple(sorted(days)), times[0], times[1])
+
+
+def _fact(node: Node) -> Fact | None:
+    if not node.expect_map("a fact"):
+        return None
+    node.allow_keys(FACT_FIELDS, "a fact")
+    id_node = node.require("id", "the fact")
+    fid = _identifier(id_node, "the fact id") if id_node else ""
+    title, text, source = (node.require(k, f"fact '{fid}'") for k in ("title", "text", "source"))
+    link = node.get("link")
+    return Fact(
+        id=fid,
+        title=_localised(title, "title") if title else Localised("", ""),
+        text=_localised(text, "text") if text else Localised("", ""),
+        link=link.text("link") if link else None,
+        source=source.text("source") if source else "",
+        path=node.path, line=node.line,
+    )
+
+
+def _check_messages(messages: dict[str, Localised], problems: list[Problem], path: Path) -> None:
+    for key in MESSAGE_KEYS:
+        if key not in messages:
+            problems.append(Problem(str(path), 0, f"message '{key}' is missing; the bot needs it"))
+
+
+def _check_references(intents: tuple[Intent, ...], hotlines: dict[str, Hotline],
+                      facts: dict[str, Fact], crisis: CrisisContent | None,
+                      problems: list[Problem]) -> None:
+    seen: dict[str, Intent] = {}
+    crisis_ids = set(crisis.intent_ids.values()) if crisis else set()
+    for intent in intents:
+        if intent.id in seen:
+            problems.append(Problem(intent.path, intent.line, f"intent id '{intent.id}' is already "
+                                    f"used in {seen[intent.id].path}:{seen[intent.id].line}"))
+        if intent.id in crisis_ids:
+            problems.append(Problem(intent.path, intent.line, f"'{intent.id}' is the crisis intent "
+                                    "id; crisis replies come from crisis.yaml, pick another id"))
+        seen[intent.id] = intent
+    for intent in intents:
+        for rid in intent.resources:
+            if rid not in hotlines and rid not in facts:
+                problems.append(Problem(intent.path, intent.line, f"intent '{intent.id}' refers to "
+                                        f"resource '{rid}', which resources.yaml does not define"))
+        for bid in intent.buttons:
+            if bid not in seen:
+                problems.append(Problem(intent.path, intent.line, f"intent '{intent.id}' has a "
+                                        f"button to '{bid}', which is not an intent id"))
+    for required in REQUIRED_INTENTS:
+        if required not in seen:
+            problems.append(Problem("intents/", 0, f"intent '{required}' is missing; "
+                                    "the bot's commands open it"))
+
+

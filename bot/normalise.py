@@ -1,0 +1,104 @@
+"""Text normalisation for Vietnamese-first chat: one function every matcher uses.
+
+Each token keeps two forms: `text` (accented, teencode expanded) and `folded` (diacritics
+stripped). `strict` records whether the person typed diacritics on that word. Matching
+compares accented forms for strict tokens and folded forms otherwise, because folding
+makes look-alikes collide: `tự tử` (suicide) and `từ từ` (slowly) both fold to `tu tu`,
+so a word typed with diacritics must never be matched by its folded form alone.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.folding import fold_composed
+from bot.language import Language, LanguageGuesser
+
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
+                        "\u202a-\u202e\u2060-\u206f\ufeff\ufe00-\ufe0f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LETTER_RUN = re.compile(r"([^\W\d_])\1{2,}")
+_PUNCT_RUN = re.compile(r"([^\w\s])\1+")
+_SPACE = re.compile(r"\s+")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
+_TOKEN_OR_BREAK = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[.!?;,\n\u2026]")
+MAX_CHARS = 16_384  # Telegram caps messages at 4,096; this bounds CLI input without cutting a real one
+
+
+def clean(text: str) -> str:
+    """NFC, case-fold, drop invisible and control characters, squeeze repeats and spaces."""
+    text = unicodedata.normalize("NFC", text[:MAX_CHARS]).casefold()
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub(" ", text).translate(_APOSTROPHES)
+    text = _LETTER_RUN.sub(r"\1", text)
+    text = _PUNCT_RUN.sub(r"\1", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    folded: str
+    strict: bool
+    clause: int
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    raw: str
+    cleaned: str
+    tokens: tuple[Token, ...]
+    lang: Language
+
+    @property
+    def accented(self) -> str:
+        return " ".join(t.text for t in self.tokens)
+
+    @property
+    def folded(self) -> str:
+        return " ".join(t.folded for t in self.tokens)
+
+    @property
+    def has_diacritics(self) -> bool:
+        return any(t.strict for t in self.tokens)
+
+    @property
+    def key(self) -> str:
+        """The form intent matching compares: accented where the person typed diacritics."""
+        return self.accented if self.has_diacritics else self.folded
+
+
+@dataclass(frozen=True)
+class Normaliser:
+    """Normalisation with the operator-editable teencode tables (`intents/teencode.yaml`)."""
+
+    teencode: Mapping[Language, Mapping[str, str]]
+    guesser: LanguageGuesser
+
+    def __call__(self, text: str) -> Normalised:
+        cleaned = clean(text)
+        words: list[tuple[str, str, int]] = []
+        clause = 0
+        for match in _TOKEN_OR_BREAK.finditer(cleaned):
+            piece = match.group()
+            if piece[0].isalnum():
+                words.append((piece, fold_composed(piece), clause))
+            else:
+                clause += 1
+        lang = self.guesser.guess([(w, f) for w, f, _ in words])
+        # Only the message's own language: across languages short keys are real words
+        # ("ty" in "công ty" is not "thank you", "im" in "im lặng" is not "i am").
+        table = self.teencode.get(lang, {})
+        tokens: list[Token] = []
+        for word, folded, clause_no in words:
+            strict = folded != word
+            expansion = table.get(word)
+            if expansion is None:
+                tokens.append(Token(word, folded, strict, clause_no))
+                continue
+            for part in expansion.split():
+                tokens.append(Token(part, fold_composed(part), strict, clause_no))
+        return Normalised(text, cleaned, tuple(tokens), lang)

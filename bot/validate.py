@@ -1,0 +1,104 @@
+"""Checks that need the whole engine: every example and crisis case is run, not just parsed."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from bot.content import Content
+from bot.engine import Engine
+from bot.problems import Problem, Severity
+
+STALE_AFTER = timedelta(days=180)
+
+
+def check_engine(engine: Engine, today: date) -> list[Problem]:
+    content = engine.content
+    return [
+        *_examples(engine),
+        *_crisis_cases(engine),
+        *_guards_against_phrases(engine),
+        *_hotlines(content, today),
+        *_banned_numbers(content),
+    ]
+
+
+def _examples(engine: Engine) -> list[Problem]:
+    problems = []
+    owner_of: dict[str, str] = {}
+    for intent in engine.content.intents:
+        for example in intent.examples:
+            key = engine.content.normalise(example.text).folded
+            if key in owner_of and owner_of[key] != intent.id:
+                problems.append(Problem(intent.path, example.line, f"example '{example.text}' is "
+                                        f"also an example of '{owner_of[key]}'; keep it in one"))
+            owner_of.setdefault(key, intent.id)
+            decision = engine.decide(example.text, example.lang)
+            if decision.crisis:
+                problems.append(Problem(intent.path, example.line, f"example '{example.text}' "
+                                        f"contains a crisis phrase (rule '{decision.rule}'); "
+                                        "crisis detection runs first, so remove it from this intent"))
+            elif decision.intent != intent.id:
+                got = decision.intent or "the fallback"
+                problems.append(Problem(intent.path, example.line, f"example '{example.text}' "
+                                        f"matches {got} (score {decision.score:.0f}) instead of "
+                                        f"'{intent.id}'; reword it or move it"))
+    return problems
+
+
+def _crisis_cases(engine: Engine) -> list[Problem]:
+    problems = []
+    for case in engine.content.crisis.cases:
+        decision = engine.decide(case.text)
+        if case.expect is None and decision.crisis:
+            problems.append(Problem(case.path, case.line, f"'{case.text}' must not escalate but "
+                                    f"rule '{decision.rule}' fired; add a guard or narrow the phrase"))
+        elif case.expect is not None and not decision.crisis:
+            problems.append(Problem(case.path, case.line, f"'{case.text}' must escalate "
+                                    f"({case.owner}) but does not; add a phrase that covers it"))
+        elif case.expect == "urgent" and decision.level != "urgent" and not decision.about_other:
+            problems.append(Problem(case.path, case.line, f"'{case.text}' must be urgent but is "
+                                    f"{decision.level}; check negations and the rule's level"))
+    return problems
+
+
+def _guards_against_phrases(engine: Engine) -> list[Problem]:
+    detector = engine.content.crisis.detector
+    crisis_forms = {" ".join(w.folded for w in p.words): p for p in detector.phrases.phrases}
+    problems = []
+    for guard in detector.guards.phrases:
+        form = " ".join(w.folded for w in guard.words)
+        if form in crisis_forms:
+            problems.append(Problem("intents/hyperbole.yaml", guard.line, f"guard '{guard.source}' "
+                                    f"is the crisis phrase '{crisis_forms[form].source}' itself and "
+                                    "would silence it; make the guard longer than the phrase"))
+    return problems
+
+
+def _hotlines(content: Content, today: date) -> list[Problem]:
+    problems = []
+    for hotline in content.hotlines.values():
+        if today - hotline.verified > STALE_AFTER:
+            problems.append(Problem(hotline.path, hotline.line, f"hotline '{hotline.id}' was "
+                                    f"verified on {hotline.verified}, over 180 days ago; call it "
+                                    "and update `verified`", Severity.WARNING))
+    return problems
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _banned_numbers(content: Content) -> list[Problem]:
+    banned = {_digits(n): n for n in content.do_not_list if len(_digits(n)) >= 3}
+    texts = [(i.path, i.line, i.reply.vi + " " + i.reply.en) for i in content.intents]
+    texts += [("resources.yaml", f.line, f.text.vi + " " + f.text.en) for f in content.facts.values()]
+    texts += [("intents/messages.yaml", 0, m.vi + " " + m.en) for m in content.messages.values()]
+    problems = []
+    for path, line, text in texts:
+        runs = {_digits(m) for m in re.findall(r"\+?\d[\d .-]{1,16}\d", text)}
+        for digits, number in banned.items():
+            if digits in runs:
+                problems.append(Problem(path, line, f"{number} is on the do_not_list in "
+                                        "resources.yaml and must never be shown"))
+    return problems

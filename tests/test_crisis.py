@@ -1,0 +1,149 @@
+"""Crisis detection on the shipped content: recall first, then no false alarms on hyperbole."""
+
+import dataclasses
+from datetime import datetime
+
+import pytest
+
+from bot.content import VIETNAM
+from bot.crisis import CrisisCheck, CrisisDetector
+from bot.engine import Engine
+from bot.normalise import Normalised
+
+ZW = "\u200b"
+
+
+@pytest.mark.parametrize("text", [
+    "tôi muốn tự tử",
+    "toi muon tu tu",
+    "TÔI MUỐN TỰ TỬ!!!",
+    "mk mún chết lắm r",
+    "t ko mun song nua dau",
+    "dạo này mình toàn nghĩ tới chuyện tự sát",
+    "tối nay em sẽ kết thúc tất cả",
+    "em vừa rạch tay xong",
+    "toi vua rach tay",
+    "muốn chết quá đi mất",
+    "mình muốn chét",                      # typo in a long-enough word
+    f"tự{ZW} tử",                           # zero-width character inside the phrase
+    f"mu{ZW}ốn ch{ZW}ết",
+    "😭😭😭 muốn chết 😭😭😭",
+    "i want to kill myself",
+    "i wanna die",
+    "im gonna end my life tonight",
+    "I'm going to kill myself",
+    "have been having suicidal thoughts",
+    "i want to kil myself",
+    "i keep cutting myself",
+])
+def test_escalates(engine: Engine, text: str) -> None:
+    assert engine.decide(text).crisis, text
+
+
+@pytest.mark.parametrize("position", ["start", "middle", "end"])
+def test_phrase_anywhere_in_a_long_message_escalates(engine: Engine, position: str) -> None:
+    filler = "Hôm nay đi học về mệt, bố mẹ lại cằn nhằn chuyện điểm số, bạn bè thì bận. " * 40
+    phrase = "mình chỉ muốn tự tử thôi"
+    text = {"start": phrase + ". " + filler, "middle": filler + phrase + ". " + filler,
+            "end": filler + phrase}[position]
+    assert len(text) > 2000
+    assert engine.decide(text).level == "urgent"
+
+
+@pytest.mark.parametrize("text", [
+    "nóng muốn chết",
+    "cười muốn chết với clip này",
+    "từ từ rồi tính",
+    "cứ từ từ thôi",
+    "mình cần tư vấn tâm lý",
+    "can tu van tam ly",
+    "áo bị rách tay áo rồi",
+    "chiều nay đi đánh cầu lông",
+    "i'm dying of laughter",
+    "just killing time",
+    "toi muon chat voi ban",     # "chat" is one letter from "chết" folded, and must stay chat
+    "i want to learn a new skill myself",
+])
+def test_does_not_escalate(engine: Engine, text: str) -> None:
+    decision = engine.decide(text)
+    assert not decision.crisis, (text, decision.rule)
+
+
+def test_diacritics_decide_the_tu_tu_collision(engine: Engine) -> None:
+    assert engine.decide("tôi muốn tự tử").crisis
+    assert engine.decide("toi muon tu tu").crisis           # no diacritics: folded form counts
+    assert not engine.decide("tôi muốn làm từ từ").crisis   # typed "slowly": never folded
+
+
+def test_a_guard_silences_only_its_own_words(engine: Engine) -> None:
+    assert not engine.decide("trời nóng muốn chết").crisis
+    decision = engine.decide("trời nóng muốn chết, mà tôi muốn chết thật")
+    assert decision.crisis and decision.level == "urgent"
+
+
+def test_negation_lowers_to_concern_but_never_silences(engine: Engine) -> None:
+    decision = engine.decide("em không muốn chết, chỉ muốn mọi thứ dừng lại")
+    assert decision.crisis and decision.level == "concern"
+    negated = engine.decide("i don't want to die")
+    assert negated.crisis and negated.level == "concern"
+    assert engine.decide("tôi muốn chết").level == "urgent"
+
+
+def test_a_negative_phrase_is_not_negated_by_itself(engine: Engine) -> None:
+    assert engine.decide("tôi không muốn sống nữa").level == "urgent"
+
+
+def test_someone_else_at_risk_gets_the_helper_reply_with_helplines(engine: Engine) -> None:
+    response = engine.respond("bạn mình nói muốn tự tử", lang="vi")
+    assert response.decision.crisis and response.decision.about_other
+    assert response.decision.intent == "help_someone_else"
+    assert "115" in response.reply.text and "111" in response.reply.text
+    helper = engine.content.intent("help_someone_else")
+    assert helper is not None and helper.reply.vi in response.reply.text
+
+
+def test_self_in_distress_after_mentioning_someone_is_about_self(engine: Engine) -> None:
+    decision = engine.decide("mẹ mắng em suốt, em muốn chết")
+    assert decision.crisis and not decision.about_other
+
+
+def test_crisis_wins_over_every_intent(engine: Engine) -> None:
+    decision = engine.decide("cảm ơn bạn, nhưng mình vẫn muốn tự tử")
+    assert decision.crisis and decision.intent == "crisis"
+
+
+def test_crisis_reply_has_every_required_part(engine: Engine) -> None:
+    at_2am = datetime(2026, 11, 25, 2, 0, tzinfo=VIETNAM)
+    reply = engine.respond("tôi muốn tự tử", now=at_2am).reply
+    said = {k: v.vi for k, v in engine.content.crisis.replies.items()}
+    for part in ("urgent_opening", "not_emergency", "safe_question", "exercise", "keep_talking"):
+        assert said[part] in reply.text, part
+    assert "115" in reply.text
+    assert reply.text.index("111") < reply.text.index("096 306 1414")  # closed line comes last
+    assert [b.action for b in reply.buttons] == ["checkin:safe", "checkin:help"]
+
+
+def test_english_crisis_reply_is_in_english(engine: Engine) -> None:
+    reply = engine.respond("i want to end my life").reply
+    assert engine.content.crisis.replies["urgent_opening"].en in reply.text
+
+
+class ExplodingDetector(CrisisDetector):
+    def check(self, message: Normalised) -> CrisisCheck:
+        raise RuntimeError("boom")
+
+
+def test_an_internal_error_still_gives_the_emergency_numbers(engine: Engine) -> None:
+    real = engine.content.crisis.detector
+    exploding = ExplodingDetector(**{f.name: getattr(real, f.name) for f in dataclasses.fields(real)})
+    crisis = dataclasses.replace(engine.content.crisis, detector=exploding)
+    broken = Engine(dataclasses.replace(engine.content, crisis=crisis))
+    response = broken.respond("tôi muốn tự tử")
+    assert response.decision.failed
+    assert "115" in response.reply.text and "113" in response.reply.text
+
+
+def test_operator_examples_in_crisis_yaml_all_hold(engine: Engine) -> None:
+    from bot.validate import _crisis_cases
+
+    assert _crisis_cases(engine) == []

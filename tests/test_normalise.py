@@ -1,0 +1,97 @@
+"""Normalisation: the one function every matcher relies on."""
+
+import pytest
+
+from bot.folding import fold
+from bot.language import LanguageGuesser
+from bot.normalise import Normaliser, clean
+
+TEENCODE = {"vi": {"ko": "không", "mún": "muốn", "mk": "mình", "t": "tôi", "e": "em", "đc": "được"},
+            "en": {"im": "i am", "u": "you", "dont": "do not"}}
+GUESSER = LanguageGuesser.from_texts("toi minh buon khong muon ngu a".split(),
+                                    "i feel sad sleep you am a a a".split())
+normalise = Normaliser(TEENCODE, GUESSER)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("tự tử", "tu tu"),
+    ("Đặt sức khỏe tâm thần lên hàng đầu", "Dat suc khoe tam than len hang dau"),
+    ("đ Đ", "d D"),
+    ("người ướt", "nguoi uot"),
+    ("plain ascii", "plain ascii"),
+])
+def test_fold_strips_vietnamese_diacritics_including_d(text: str, expected: str) -> None:
+    assert fold(text) == expected
+
+
+def test_fold_handles_decomposed_input() -> None:
+    decomposed = "tu\u031b\u0323 tu\u031b\u0309"  # "tự tử" typed as base letters + combining marks
+    assert fold(decomposed) == "tu tu"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("chếtttt", "chết"),
+    ("sao vậyyyy!!!", "sao vậy!"),
+    ("  nhiều   khoảng\ttrắng \n ", "nhiều khoảng trắng"),
+    ("TÔI BUỒN", "tôi buồn"),
+    ("tự\u200b tử", "tự tử"),
+    ("a\x00b\x07c", "a b c"),
+    ("i\u2019m", "i'm"),
+    ("sleep", "sleep"),  # double letters are English spelling, not emphasis
+])
+def test_clean(text: str, expected: str) -> None:
+    assert clean(text) == expected
+
+
+def test_composed_and_decomposed_forms_normalise_alike() -> None:
+    composed = normalise("tự tử")
+    decomposed = normalise("tu\u031b\u0323 tu\u031b\u0309")
+    assert composed.accented == decomposed.accented == "tự tử"
+
+
+def test_teencode_expands_and_keeps_strictness_of_what_was_typed() -> None:
+    n = normalise("mk ko mún đc")
+    assert n.accented == "mình không muốn được"
+    assert [t.strict for t in n.tokens] == [False, False, True, True]
+
+
+def test_teencode_can_expand_to_several_words() -> None:
+    assert normalise("im sad").accented == "i am sad"
+
+
+def test_teencode_stays_in_its_language() -> None:
+    english = normalise("i feel sad, e")
+    assert english.lang == "en"
+    assert english.tokens[-1].text == "e"
+    assert normalise("e buồn").accented == "em buồn"
+    assert normalise("tôi im lặng").accented == "tôi im lặng"
+
+
+def test_key_uses_accents_only_when_the_person_typed_them() -> None:
+    assert normalise("từ từ").key == "từ từ"
+    assert normalise("tu tu").key == "tu tu"
+
+
+def test_clauses_split_on_punctuation() -> None:
+    n = normalise("không, muốn")
+    assert n.tokens[0].clause != n.tokens[1].clause
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("tôi buồn", "vi"),
+    ("toi buon qua", "vi"),
+    ("mk ko ngu dc", "vi"),
+    ("i feel sad", "en"),
+    ("qwerty", "en"),
+    ("", "vi"),
+    ("😀😀", "vi"),
+])
+def test_language_guess(text: str, lang: str) -> None:
+    assert normalise(text).lang == lang
+
+
+@pytest.mark.parametrize("junk", ["", "\x00\x00", "\ufffd\ufffd", "🏳️‍🌈" * 50, "a" * 20_000,
+                                  "\u202etxet desrever", "e\u0301\u0302\u0303" * 100])
+def test_never_raises_on_junk(junk: str) -> None:
+    n = normalise(junk)
+    assert isinstance(n.accented, str)

@@ -1,0 +1,86 @@
+"""Replies: hotlines with hours, open-now status and cost; every reply fits in Telegram."""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.content import VIETNAM
+from bot.engine import Engine
+
+WED_2PM = datetime(2026, 11, 25, 14, 0, tzinfo=VIETNAM)
+WED_9PM = datetime(2026, 11, 25, 21, 0, tzinfo=VIETNAM)
+MON_2PM = datetime(2026, 11, 23, 14, 0, tzinfo=VIETNAM)
+
+
+def test_ngay_mai_hours_follow_vietnam_time(engine: Engine) -> None:
+    hours = engine.content.hotlines["ngay_mai"].hours
+    assert hours.is_open(WED_2PM)
+    assert not hours.is_open(WED_9PM)
+    assert not hours.is_open(MON_2PM)
+    assert hours.is_open(datetime(2026, 11, 25, 7, 0, tzinfo=UTC))  # 14:00 in Vietnam
+    assert not hours.is_open(datetime(2026, 11, 25, 14, 0, tzinfo=UTC))  # 21:00 in Vietnam
+
+
+@pytest.mark.parametrize(("now", "status"), [(WED_2PM, "đang mở"), (WED_9PM, "đang đóng")])
+def test_hotline_list_says_whether_a_line_is_open_now(engine: Engine, now: datetime,
+                                                      status: str) -> None:
+    text = engine.action("hotlines", "vi", now).text
+    line = next(x for x in text.splitlines() if "096 306 1414" in x)
+    assert status in line and "T4-CN" in line
+
+
+def test_closed_lines_come_after_open_ones(engine: Engine) -> None:
+    text = engine.action("hotlines", "en", WED_9PM).text
+    assert text.index("115") < text.index("096 306 1414")
+    assert text.index("1900 1267") < text.index("096 306 1414")
+
+
+@pytest.mark.parametrize(("number", "cost"), [("111", "free"), ("1800 1768", "free"),
+                                              ("1900 1267", "caller pays"),
+                                              ("096 306 1414", "normal call rates")])
+def test_each_number_says_what_calling_costs(engine: Engine, number: str, cost: str) -> None:
+    text = engine.action("hotlines", "en", WED_2PM).text
+    line = next(x for x in text.splitlines() if f" {number} " in x)
+    assert cost in line
+
+
+def every_reply(engine: Engine) -> list[tuple[str, str]]:
+    replies = []
+    for lang in ("vi", "en"):
+        for intent in engine.content.intents:
+            replies.append((intent.id, engine.intent_reply(intent.id, lang, WED_2PM).text))
+        replies.append(("fallback", engine.action("unknown", lang).text))
+        replies.append(("hotlines", engine.action("hotlines", lang, WED_9PM).text))
+        for level in ("urgent", "concern"):
+            replies.append((level, engine.replies.crisis(level, lang, WED_9PM, False).text))
+        replies.append(("other", engine.replies.crisis("urgent", lang, WED_9PM, True).text))
+    return replies
+
+
+def test_every_reply_fits_one_telegram_message(engine: Engine) -> None:
+    for name, text in every_reply(engine):
+        assert 0 < len(text) <= 4096, name
+
+
+def test_no_reply_shows_a_number_from_the_do_not_list(engine: Engine) -> None:
+    banned = {re.sub(r"\D", "", n) for n in engine.content.do_not_list}
+    for name, text in every_reply(engine):
+        shown = {re.sub(r"\D", "", m) for m in re.findall(r"\d[\d ]{1,14}\d|\d{3}", text)}
+        assert not shown & banned, name
+
+
+def test_fallback_offers_the_topic_menu_and_hotline_command(engine: Engine) -> None:
+    reply = engine.action("unknown", "vi")
+    assert "/hotlines" in reply.text
+    assert {b.action for b in reply.buttons} >= {"menu:coping", "menu:talk"}
+
+
+def test_menu_group_lists_its_intents(engine: Engine) -> None:
+    reply = engine.action("menu:coping", "en")
+    assert "intent:coping_sleep" in {b.action for b in reply.buttons}
+
+
+def test_checkin_need_help_lists_emergency_and_support_lines(engine: Engine) -> None:
+    text = engine.action("checkin:help", "vi", WED_9PM).text
+    assert "115" in text and "111" in text

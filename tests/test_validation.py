@@ -1,0 +1,168 @@
+"""Operators' mistakes are caught with `file:line`, never loaded. Each test breaks one thing
+in a copy of the shipped content."""
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.problems import ContentError, Problem, Severity
+from bot.validate import check_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Content:
+    def __init__(self, base: Path) -> None:
+        self.intents = base / "intents"
+        self.resources = base / "resources.yaml"
+        shutil.copytree(ROOT / "intents", self.intents)
+        shutil.copy(ROOT / "resources.yaml", self.resources)
+
+    def edit(self, path: Path, old: str, new: str) -> int:
+        """Replace text once; return the 1-based line where the change starts."""
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {path.name}"
+        line = text[: text.index(old)].count("\n") + 1
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        return line
+
+    def problems(self) -> list[Problem]:
+        try:
+            engine = Engine.load(self.intents, self.resources)
+        except ContentError as exc:
+            return list(exc.problems)
+        return [*engine.warnings, *check_engine(engine, date(2026, 11, 21))]
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Content:
+    return Content(tmp_path)
+
+
+def messages(problems: list[Problem]) -> list[str]:
+    return [f"{Path(p.path).name}:{p.line}: {p.message}" for p in problems]
+
+
+def assert_problem(problems: list[Problem], where: str, words: str) -> None:
+    found = messages(problems)
+    assert any(m.startswith(where) and words in m for m in found), found
+
+
+def test_shipped_content_is_clean(content: Content) -> None:
+    assert [str(p) for p in content.problems()] == []
+
+
+def test_missing_version(content: Content) -> None:
+    content.edit(content.intents / "coping_sleep.yaml", "version: 1\n", "")
+    assert_problem(content.problems(), "coping_sleep.yaml:1:", "missing `version: 1`")
+
+
+def test_unknown_field_names_its_line(content: Content) -> None:
+    line = content.edit(content.intents / "coping_sleep.yaml", "  examples:", "  exampels:")
+    problems = content.problems()
+    assert_problem(problems, f"coping_sleep.yaml:{line}:", "unknown field 'exampels'")
+
+
+def test_unquoted_no_in_an_example(content: Content) -> None:
+    path = content.intents / "goodbye.yaml"
+    line = content.edit(path, "    en:\n", "    en:\n      - no\n") + 1
+    assert_problem(content.problems(), f"goodbye.yaml:{line}:", 'put it in quotes: "no"')
+
+
+def test_duplicate_key(content: Content) -> None:
+    path = content.intents / "thanks.yaml"
+    line = content.edit(path, "  id: thanks\n", "  id: thanks\n  id: thanks_again\n") + 1
+    assert_problem(content.problems(), f"thanks.yaml:{line}:", "duplicate key 'id'")
+
+
+def test_duplicate_intent_id_across_files(content: Content) -> None:
+    shutil.copy(content.intents / "thanks.yaml", content.intents / "thanks_copy.yaml")
+    assert_problem(content.problems(), "thanks_copy.yaml:", "intent id 'thanks' is already used")
+
+
+def test_reference_to_an_unknown_resource(content: Content) -> None:
+    content.edit(content.intents / "coping_sleep.yaml", "intent:\n",
+                 "intent:\n  resources: [no_such_line]\n")
+    assert_problem(content.problems(), "coping_sleep.yaml:", "resource 'no_such_line'")
+
+
+def test_phone_number_written_as_a_bare_number(content: Content) -> None:
+    line = content.edit(content.resources, 'number: "113"', "number: 113")
+    assert_problem(content.problems(), f"resources.yaml:{line}:", 'put it in quotes: "113"')
+
+
+def test_1900_number_marked_free(content: Content) -> None:
+    content.edit(content.resources, "    cost: caller-pays\n", "    cost: free\n")
+    assert_problem(content.problems(), "resources.yaml:", "1900 numbers charge the caller")
+
+
+def test_hotline_without_sources(content: Content) -> None:
+    content.edit(content.resources,
+                 '    sources:\n      - {url: "https://kienthucykhoa.edu.vn/113-la-so-dien-thoai-gi", '
+                 'date: "undated"}\n    verified: "2026-11-21"\n    verified_how: desk check; '
+                 '"free" widely stated, not confirmed by a primary source\n\n  - id: child',
+                 '    verified: "2026-11-21"\n\n  - id: child')
+    assert_problem(content.problems(), "resources.yaml:", "hotline 'police' has no sources")
+
+
+def test_number_from_the_do_not_list(content: Content) -> None:
+    content.edit(content.resources, 'number: "1800 1768"', 'number: "1800 1567"')
+    assert_problem(content.problems(), "resources.yaml:", "on the do_not_list")
+
+
+def test_stale_verification_is_a_warning(content: Content) -> None:
+    content.edit(content.resources, 'number: "113"', 'number: "113"')
+    text = content.resources.read_text().replace('verified: "2026-11-21"', 'verified: "2025-01-01"')
+    content.resources.write_text(text)
+    problems = content.problems()
+    stale = [p for p in problems if "over 180 days" in p.message]
+    assert stale and all(p.severity is Severity.WARNING for p in stale)
+
+
+def test_example_that_matches_another_intent(content: Content) -> None:
+    first = (content.intents / "coping_sleep.yaml").read_text().split("    vi:\n")[1].splitlines()[0]
+    line = content.edit(content.intents / "thanks.yaml", "    vi:\n", f"    vi:\n{first}\n") + 1
+    problems = content.problems()
+    assert_problem(problems, f"thanks.yaml:{line}:", "also an example of 'coping_sleep'")
+
+
+def test_crisis_phrase_used_as_an_intent_example(content: Content) -> None:
+    line = content.edit(content.intents / "coping_low_mood.yaml", "    vi:\n",
+                        "    vi:\n      - mình muốn tự tử\n") + 1
+    assert_problem(content.problems(), f"coping_low_mood.yaml:{line}:", "contains a crisis phrase")
+
+
+def test_too_short_example(content: Content) -> None:
+    line = content.edit(content.intents / "greeting.yaml", "    en:\n", "    en:\n      - hi\n") + 1
+    assert_problem(content.problems(), f"greeting.yaml:{line}:", "too short to match safely")
+
+
+def test_a_guard_that_would_silence_a_crisis_phrase(content: Content) -> None:
+    content.edit(content.intents / "hyperbole.yaml", "phrases: [nóng muốn chết,",
+                 "phrases: [muốn chết, nóng muốn chết,")
+    assert_problem(content.problems(), "hyperbole.yaml:", "would silence it")
+
+
+def test_not_example_that_escalates(content: Content) -> None:
+    line = content.edit(content.intents / "crisis.yaml", "        - từ từ rồi tính\n",
+                        "        - từ từ rồi tính\n        - tôi muốn tự tử thật\n") + 1
+    assert_problem(content.problems(), f"crisis.yaml:{line}:", "must not escalate")
+
+
+def test_crisis_example_that_does_not_escalate(content: Content) -> None:
+    line = content.edit(content.intents / "crisis.yaml", "        - tôi muốn tự tử\n",
+                        "        - tôi muốn tự tử\n        - hôm nay trời đẹp\n") + 1
+    assert_problem(content.problems(), f"crisis.yaml:{line}:", "must escalate")
+
+
+def test_every_error_is_reported_in_one_run(content: Content) -> None:
+    content.edit(content.intents / "coping_sleep.yaml", "  examples:", "  exampels:")
+    content.edit(content.resources, 'number: "113"', "number: 113")
+    content.edit(content.intents / "thanks.yaml", "version: 1\n", "")
+    found = messages(content.problems())
+    assert any("coping_sleep" in m for m in found)
+    assert any("resources.yaml" in m for m in found)
+    assert any("thanks.yaml" in m for m in found)
