@@ -8,8 +8,8 @@ from bot.normalise import Normaliser, clean
 
 TEENCODE = {"vi": {"ko": "không", "mún": "muốn", "mk": "mình", "t": "tôi", "e": "em", "đc": "được"},
             "en": {"im": "i am", "u": "you", "dont": "do not"}}
-GUESSER = LanguageGuesser.from_texts("toi minh buon khong muon ngu a".split(),
-                                    "i feel sad sleep you am a a a".split())
+GUESSER = LanguageGuesser.from_texts(["toi", "minh", "buon", "khong", "muon", "ngu", "a"],
+                                    ["i", "feel", "sad", "sleep", "you", "am", "a", "a", "a"])
 normalise = Normaliser(TEENCODE, GUESSER)
 
 
