@@ -17,8 +17,13 @@ INTRO = ("Terminal chat with the wellbeing bot (the same engine as on Telegram).
 
 
 def render(reply: Reply) -> str:
-    lines = [reply.text]
-    lines += [f"  [{n}] {button.label}" for n, button in enumerate(reply.buttons, 1)]
+    lines = []
+    number = 0
+    for message in reply.messages():
+        lines.append(message.text)
+        for button in message.buttons:
+            number += 1
+            lines.append(f"  [{number}] {button.label}")
     return "\n".join(lines)
 
 
@@ -45,8 +50,9 @@ def run_chat(engine: Engine, read: Callable[[str], str] = input, out: TextIO | N
             lang = next((code for code in LANGUAGES if code == choice), None)
             say(f"(language: {lang or 'detected from each message'})")
             continue
-        if last and text.isdigit() and 1 <= int(text) <= len(last.buttons):
-            last = engine.action(last.buttons[int(text) - 1].action, current)
+        buttons = [b for message in last.messages() for b in message.buttons] if last else []
+        if text.isdigit() and 1 <= int(text) <= len(buttons):
+            last = engine.action(buttons[int(text) - 1].action, current)
         elif text.split()[0] in COMMANDS:
             last = engine.action(COMMANDS[text.split()[0]], current)
         else:

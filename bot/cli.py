@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -108,18 +109,17 @@ def cmd_chat(_: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import os
-
     if not os.environ.get("TELEGRAM_BOT_TOKEN"):
         print("No TELEGRAM_BOT_TOKEN set: opening the terminal chat instead.", file=sys.stderr)
         return cmd_chat(args)
-    from bot.app import run_telegram
+    from bot.telegram_app import run_telegram
 
-    return run_telegram()
+    return run_telegram(args.mode)
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    p.set_defaults(mode=None)
     sub = p.add_subparsers(dest="command")
     sub.add_parser("match", help="read messages (one per line) on stdin, write JSON lines")
     t = sub.add_parser("try", help="explain how one message is understood and answered")
@@ -127,7 +127,9 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check intents/ and resources.yaml; file:line problems")
     v.add_argument("--strict", action="store_true", help="fail on warnings too")
     sub.add_parser("chat", help="talk to the bot in this terminal")
-    sub.add_parser("run", help="run the bot (terminal chat when no TELEGRAM_BOT_TOKEN is set)")
+    r = sub.add_parser("run", help="run the bot (terminal chat when no TELEGRAM_BOT_TOKEN is set)")
+    r.add_argument("--mode", choices=("polling", "webhook"), default=None,
+                   help="default: webhook when WEBHOOK_URL is set, else long polling")
     return p
 
 

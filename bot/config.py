@@ -1,17 +1,22 @@
 """Configuration from environment variables, read in this one place.
 
-A missing or malformed value stops start-up with one line naming the variable.
+A missing or malformed value stops start-up with one line naming the variable
+(`ConfigError`), never a traceback. `.env.example` lists every variable.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
 class ConfigError(Exception):
@@ -22,6 +27,76 @@ class ConfigError(Exception):
 class ContentPaths:
     intents_dir: Path
     resources_file: Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str
+    base_url: str
+    data_dir: Path
+    admin_ids: frozenset[int]
+    content: ContentPaths
+    log_level: str
+    webhook_url: str | None
+    webhook_secret: str | None
+    port: int
+    user_messages_per_minute: int
+    pseudonym_secret: str | None
+
+    @property
+    def database_file(self) -> Path:
+        return self.data_dir / "bot.sqlite3"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if not token:
+            raise ConfigError("TELEGRAM_BOT_TOKEN: not set; get a token from @BotFather")
+        if not TOKEN_PATTERN.match(token):
+            raise ConfigError("TELEGRAM_BOT_TOKEN: does not look like a bot token "
+                              "(digits, a colon, then letters); copy it again from @BotFather")
+        webhook_url = env.get("WEBHOOK_URL", "").strip() or None
+        webhook_secret = env.get("WEBHOOK_SECRET", "").strip() or None
+        if webhook_url:
+            if not webhook_url.startswith("https://"):
+                raise ConfigError("WEBHOOK_URL: Telegram only calls https:// addresses")
+            if webhook_secret is None or not SECRET_PATTERN.match(webhook_secret):
+                raise ConfigError("WEBHOOK_SECRET: required with WEBHOOK_URL; 16-256 characters "
+                                  "of A-Z, a-z, 0-9, _ and -")
+        return cls(
+            token=token,
+            base_url=(env.get("TELEGRAM_BASE_URL", "").strip() or DEFAULT_BASE_URL),
+            data_dir=Path(env.get("BOT_DATA_DIR", "").strip() or "data"),
+            admin_ids=_ids(env, "BOT_ADMIN_IDS"),
+            content=content_paths(env),
+            log_level=log_level(env),
+            webhook_url=webhook_url,
+            webhook_secret=webhook_secret,
+            port=_int(env, "PORT", 8080, 1, 65535),
+            user_messages_per_minute=_int(env, "BOT_USER_MESSAGES_PER_MINUTE", 20, 1, 600),
+            pseudonym_secret=env.get("BOT_PSEUDONYM_SECRET", "").strip() or None,
+        )
+
+
+def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return frozenset()
+    try:
+        return frozenset(int(part) for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise ConfigError(f"{name}: write Telegram user ids as numbers separated by commas, "
+                          "like 12345,67890") from None
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigError(f"{name}: '{raw}' must be a whole number from {low} to {high}")
+    return int(raw)
 
 
 def content_paths(env: Mapping[str, str] | None = None) -> ContentPaths:

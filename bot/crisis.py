@@ -64,7 +64,7 @@ class CrisisDetector:
         hits = self.phrases.find(tokens)
         if not hits:
             return CrisisCheck(None, (), ())
-        guards = self.guards.find(tokens, fuzzy=False)
+        guards = self.guards.find(tokens, fuzzy=False, within_clause=True)
         live: list[Hit] = []
         suppressed: list[tuple[Hit, Hit]] = []
         for hit in hits:
@@ -85,23 +85,23 @@ class CrisisDetector:
                       hit.fuzzy, negated, about_other)
 
     def _negated(self, hit: Hit, tokens: tuple[Token, ...]) -> bool:
-        if self.negations.find(tokens[hit.start:hit.start + 1], fuzzy=False):
+        if self.negations.find(tokens[hit.start:hit.start + 1], fuzzy=False, within_clause=True):
             return False  # the phrase itself is negative ("không muốn sống nữa")
         clause = tokens[hit.start].clause
         window = tokens[max(0, hit.start - NEGATION_WINDOW - 1):hit.start]
-        for neg in self.negations.find(window, fuzzy=False):
+        for neg in self.negations.find(window, fuzzy=False, within_clause=True):
             if window[neg.start].clause == clause and neg.end >= len(window) - NEGATION_WINDOW:
                 return True
         return False
 
     def _about_other(self, hit: Hit, tokens: tuple[Token, ...]) -> bool:
         before = tokens[:hit.start]
-        cues = self.others.find(before, fuzzy=False)
+        cues = self.others.find(before, fuzzy=False, within_clause=True)
         if not cues:
             return False
         last = max(cues, key=lambda c: c.end)
         between = before[last.end:]
-        return not self.first_person.find(between, fuzzy=False)
+        return not self.first_person.find(between, fuzzy=False, within_clause=True)
 
 
 def _severity(signal: Signal) -> tuple[int, int, int]:

@@ -42,6 +42,12 @@ MESSAGE_KEYS = (
     "fallback", "error", "menu_title", "hotlines_heading", "open_now", "closed_now",
     "hours_always", "hours_days", "cost_free", "cost_caller_pays", "cost_standard", "day_names",
     "more_hotlines", "checkin_safe", "checkin_help",
+    # the Telegram layer's own sentences
+    "start", "privacy", "forget_confirm", "button_forget_yes", "button_forget_no", "forget_done",
+    "forget_cancelled", "language_prompt", "language_set", "button_vi", "button_en", "non_text",
+    "group_hint", "rate_limited", "reload_ok", "reload_failed",
+    *(f"command_{name}" for name in ("start", "help", "hotlines", "tips", "campaign", "language",
+                                     "privacy", "forget")),
 )
 CRISIS_REPLY_KEYS = (
     "urgent_opening", "concern_opening", "other_opening", "not_emergency", "emergency_call",

@@ -89,7 +89,9 @@ class PhraseSet:
                         if len(p.words) == 1 and len(p.words[0].folded) >= MIN_FUZZY_SINGLE_WORD)
         object.__setattr__(self, "_single", singles)
 
-    def find(self, tokens: Sequence[Token], fuzzy: bool = True) -> list[Hit]:
+    def find(self, tokens: Sequence[Token], fuzzy: bool = True, within_clause: bool = False) -> list[Hit]:
+        """Every occurrence of every phrase. `within_clause` refuses matches that span
+        punctuation: "chào bạn, mình…" holds no "bạn mình" (my friend)."""
         hits: list[Hit] = []
         for i in range(len(tokens)):
             seen: set[int] = set()
@@ -98,8 +100,11 @@ class PhraseSet:
                     continue
                 seen.add(id(candidate))
                 hit = self._match_at(candidate, tokens, i, fuzzy)
-                if hit is not None:
-                    hits.append(hit)
+                if hit is None:
+                    continue
+                if within_clause and tokens[hit.start].clause != tokens[hit.end - 1].clause:
+                    continue
+                hits.append(hit)
         return hits
 
     def _candidates(self, tokens: Sequence[Token], i: int, fuzzy: bool) -> Iterable[Phrase]:

@@ -44,8 +44,14 @@ class ReplyButton:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
+    """Text and buttons; `follow_up` is a second message sent right after (the crisis check-in)."""
+
     text: str
     buttons: tuple[ReplyButton, ...] = ()
+    follow_up: Reply | None = None
+
+    def messages(self) -> list[Reply]:
+        return [self, *(self.follow_up.messages() if self.follow_up else [])]
 
 
 @dataclass(frozen=True)
@@ -155,13 +161,15 @@ class ReplyBuilder:
             parts.append(f"{said['lines_open']}\n" + "\n".join(open_now))
         if closed:
             parts.append(f"{said['lines_closed']}\n" + "\n".join(closed))
-        buttons: tuple[ReplyButton, ...] = ()
         if not about_other:
-            parts += [said["safe_question"], said["exercise"]]
-            buttons = (ReplyButton(said["button_safe"], "checkin:safe"),
-                       ReplyButton(said["button_need_help"], "checkin:help"))
+            parts.append(said["exercise"])
         parts.append(said["keep_talking"])
-        return Reply("\n\n".join(p for p in parts if p), buttons)
+        # Asked even when the message was about someone else: "a friend" is sometimes how
+        # people speak of themselves, and a misread must still reach the person writing.
+        check_in = Reply(said["safe_question"],
+                         (ReplyButton(said["button_safe"], "checkin:safe"),
+                          ReplyButton(said["button_need_help"], "checkin:help")))
+        return Reply("\n\n".join(p for p in parts if p), follow_up=check_in)
 
     def checkin(self, answer: str, lang: Language, now: datetime) -> Reply:
         """The answer to the crisis check-in buttons: "safe" or "help"."""

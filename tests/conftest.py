@@ -1,8 +1,12 @@
+import shutil
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from bot.config import ContentPaths
 from bot.engine import Engine
+from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -10,3 +14,16 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     return Engine.load(ROOT / "intents", ROOT / "resources.yaml")
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> ContentPaths:
+    shutil.copytree(ROOT / "intents", tmp_path / "intents")
+    shutil.copy(ROOT / "resources.yaml", tmp_path / "resources.yaml")
+    return ContentPaths(tmp_path / "intents", tmp_path / "resources.yaml")
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as server:
+        yield server

@@ -102,6 +102,18 @@ def test_someone_else_at_risk_gets_the_helper_reply_with_helplines(engine: Engin
     assert helper is not None and helper.reply.vi in response.reply.text
 
 
+def test_a_cue_never_spans_punctuation(engine: Engine) -> None:
+    # "bạn, mình" is "you, I": not "bạn mình" (my friend).
+    decision = engine.decide("chào bạn, mình muốn chết")
+    assert decision.crisis and not decision.about_other
+
+
+def test_a_reply_about_someone_else_still_asks_the_writer_if_they_are_safe(engine: Engine) -> None:
+    reply = engine.respond("bạn mình nói muốn tự tử").reply
+    assert reply.follow_up is not None
+    assert [b.action for b in reply.follow_up.buttons] == ["checkin:safe", "checkin:help"]
+
+
 def test_self_in_distress_after_mentioning_someone_is_about_self(engine: Engine) -> None:
     decision = engine.decide("mẹ mắng em suốt, em muốn chết")
     assert decision.crisis and not decision.about_other
@@ -116,11 +128,12 @@ def test_crisis_reply_has_every_required_part(engine: Engine) -> None:
     at_2am = datetime(2026, 11, 25, 2, 0, tzinfo=VIETNAM)
     reply = engine.respond("tôi muốn tự tử", now=at_2am).reply
     said = {k: v.vi for k, v in engine.content.crisis.replies.items()}
-    for part in ("urgent_opening", "not_emergency", "safe_question", "exercise", "keep_talking"):
+    for part in ("urgent_opening", "not_emergency", "exercise", "keep_talking"):
         assert said[part] in reply.text, part
     assert "115" in reply.text
     assert reply.text.index("111") < reply.text.index("096 306 1414")  # closed line comes last
-    assert [b.action for b in reply.buttons] == ["checkin:safe", "checkin:help"]
+    assert reply.follow_up is not None and reply.follow_up.text == said["safe_question"]
+    assert [b.action for b in reply.follow_up.buttons] == ["checkin:safe", "checkin:help"]
 
 
 def test_english_crisis_reply_is_in_english(engine: Engine) -> None:

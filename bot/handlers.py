@@ -1,0 +1,232 @@
+"""Telegram handlers: translate updates into engine calls and engine replies into messages.
+
+The crisis reply is sent before anything else is awaited; nothing that touches storage or
+staff comes first. Group chats get answers only to commands and messages that mention the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import UTC, datetime
+
+from telegram import Message, Update
+from telegram.constants import ChatType, MessageEntityType
+from telegram.error import Forbidden
+
+from bot.delivery import send_crisis_reply, send_reply
+from bot.engine import Engine
+from bot.language import LANGUAGES, Language
+from bot.privacy import pseudonym
+from bot.replies import Reply, ReplyButton
+from bot.state import BotState, Context
+
+log = logging.getLogger(__name__)
+
+
+def _lang(state: BotState, update: Update) -> Language:
+    """The person's chosen language, else their Telegram app's language, else Vietnamese."""
+    user = update.effective_user
+    if user is None:
+        return "vi"
+    chosen = state.languages.get(pseudonym(user.id, state.secret))
+    if chosen is not None:
+        return chosen
+    return "en" if (user.language_code or "").startswith("en") else "vi"
+
+
+def _say(engine: Engine, key: str, lang: Language, **values: str) -> str:
+    text = engine.content.messages[key](lang)
+    return text.format(**values) if values else text
+
+
+def _addressed_text(message: Message, username: str) -> str | None:
+    """In a group, the text of a message meant for the bot (it mentions the bot or replies to
+    it), with the mention removed; None for every other message."""
+    text = message.text or message.caption or ""
+    mention = f"@{username}".casefold()
+    for entity in message.entities or message.caption_entities or ():
+        if entity.type == MessageEntityType.MENTION:
+            start, end = entity.offset, entity.offset + entity.length
+            if text[start:end].casefold() == mention:
+                return (text[:start] + text[end:]).strip()
+    replied = message.reply_to_message
+    if replied and replied.from_user and replied.from_user.username == username:
+        return text
+    return None
+
+
+async def on_text(update: Update, context: Context) -> None:
+    state = context.bot_data
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    text = message.text or message.caption
+    if text is None:
+        return
+    in_group = chat.type != ChatType.PRIVATE
+    if in_group:
+        text = _addressed_text(message, state.bot_username)
+        if text is None:
+            return
+    engine = state.engine
+    user = update.effective_user
+    user_ref = pseudonym(user.id, state.secret) if user else f"chat:{chat.id}"
+    lang = state.languages.get(user_ref)
+    response = engine.respond(text, lang)
+    decision = response.decision
+    if decision.crisis:
+        # First, before any other await: the person gets the helplines.
+        delivered = await send_crisis_reply(context.bot, chat.id, response.reply)
+        await state.after_crisis(update, decision, user_ref, delivered)
+        return
+    if not state.limiter.allow(user_ref, time.monotonic()):
+        if state.limiter.first_refusal(user_ref):
+            await send_reply(context.bot, chat.id, Reply(_say(engine, "rate_limited", decision.lang)))
+        return
+    reply = response.reply
+    if in_group:
+        reply = Reply(f"{reply.text}\n\n{_say(engine, 'group_hint', decision.lang)}", reply.buttons)
+    await send_reply(context.bot, chat.id, reply)
+
+
+async def on_non_text(update: Update, context: Context) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    engine = context.bot_data.engine
+    await send_reply(context.bot, chat.id, Reply(_say(engine, "non_text", _lang(context.bot_data, update))))
+
+
+async def _answer(update: Update, context: Context, reply: Reply) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if chat.type != ChatType.PRIVATE:
+        hint = _say(context.bot_data.engine, "group_hint", _lang(context.bot_data, update))
+        reply = Reply(f"{reply.text}\n\n{hint}", reply.buttons, reply.follow_up)
+    await send_reply(context.bot, chat.id, reply)
+
+
+async def cmd_start(update: Update, context: Context) -> None:
+    engine, lang = context.bot_data.engine, _lang(context.bot_data, update)
+    await _answer(update, context, Reply(_say(engine, "start", lang), engine.action("menu", lang).buttons))
+
+
+async def _action(update: Update, context: Context, action: str) -> None:
+    await _answer(update, context, context.bot_data.engine.action(action, _lang(context.bot_data, update)))
+
+
+async def cmd_help(update: Update, context: Context) -> None:
+    await _action(update, context, "intent:help")
+
+
+async def cmd_hotlines(update: Update, context: Context) -> None:
+    await _action(update, context, "hotlines")
+
+
+async def cmd_tips(update: Update, context: Context) -> None:
+    await _action(update, context, "menu:coping")
+
+
+async def cmd_campaign(update: Update, context: Context) -> None:
+    await _action(update, context, "intent:campaign_info")
+
+
+async def cmd_privacy(update: Update, context: Context) -> None:
+    lang = _lang(context.bot_data, update)
+    await _answer(update, context, Reply(_say(context.bot_data.engine, "privacy", lang)))
+
+
+async def cmd_language(update: Update, context: Context) -> None:
+    state, lang = context.bot_data, _lang(context.bot_data, update)
+    choice = (context.args or [""])[0].casefold()
+    if choice in LANGUAGES and update.effective_user:
+        await _set_language(update, context, choice)
+        return
+    engine = state.engine
+    buttons = (ReplyButton(_say(engine, "button_vi", lang), "lang:vi"),
+               ReplyButton(_say(engine, "button_en", lang), "lang:en"))
+    await _answer(update, context, Reply(_say(engine, "language_prompt", lang), buttons))
+
+
+async def _set_language(update: Update, context: Context, lang: Language) -> None:
+    state, user = context.bot_data, update.effective_user
+    if user is None:
+        return
+    user_ref = pseudonym(user.id, state.secret)
+    state.languages[user_ref] = lang
+    await _answer(update, context, Reply(_say(state.engine, "language_set", lang)))
+    await state.store.set_language(user_ref, lang)
+
+
+async def cmd_forget(update: Update, context: Context) -> None:
+    engine, lang = context.bot_data.engine, _lang(context.bot_data, update)
+    buttons = (ReplyButton(_say(engine, "button_forget_yes", lang), "forget:yes"),
+               ReplyButton(_say(engine, "button_forget_no", lang), "forget:no"))
+    await _answer(update, context, Reply(_say(engine, "forget_confirm", lang), buttons))
+
+
+async def cmd_reload(update: Update, context: Context) -> None:
+    state, user = context.bot_data, update.effective_user
+    if user is None or user.id not in state.settings.admin_ids:
+        return  # not an admin: no hint that the command exists
+    lang = _lang(state, update)
+    problems = await state.reload()
+    if problems:
+        shown = "\n".join(problems[:20])
+        more = f"\n(+{len(problems) - 20})" if len(problems) > 20 else ""
+        text = f"{_say(state.engine, 'reload_failed', lang)}\n{shown}{more}"
+    else:
+        text = _say(state.engine, "reload_ok", lang, intents=str(len(state.engine.content.intents)))
+    await _answer(update, context, Reply(text))
+
+
+async def on_button(update: Update, context: Context) -> None:
+    query, state = update.callback_query, context.bot_data
+    if query is None:
+        return
+    await query.answer()
+    action = query.data or ""
+    lang = _lang(state, update)
+    kind, _, arg = action.partition(":")
+    if kind == "lang" and arg in LANGUAGES:
+        await _set_language(update, context, arg)
+    elif kind == "forget":
+        await _forget(update, context, confirmed=arg == "yes")
+    elif kind == "checkin":
+        await _answer(update, context, state.engine.action(action, lang))
+        await state.after_check_in(update, arg)
+    else:
+        await _answer(update, context, state.engine.action(action, lang))
+
+
+async def _forget(update: Update, context: Context, confirmed: bool) -> None:
+    state, user = context.bot_data, update.effective_user
+    lang = _lang(state, update)
+    if not confirmed or user is None:
+        await _answer(update, context, Reply(_say(state.engine, "forget_cancelled", lang)))
+        return
+    user_ref = pseudonym(user.id, state.secret)
+    state.languages.pop(user_ref, None)
+    await state.forget(user_ref)
+    await _answer(update, context, Reply(_say(state.engine, "forget_done", lang)))
+
+
+async def on_error(update: object, context: Context) -> None:
+    error = context.error
+    if isinstance(error, Forbidden):
+        log.info("a person has blocked the bot; nothing to send")
+        return
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("error while handling update %s", update_id, exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        engine = context.bot_data.engine
+        reply = engine.replies.error(_lang(context.bot_data, update), datetime.now(UTC))
+        await asyncio.wait_for(send_reply(context.bot, update.effective_chat.id, reply), 30)
+    except Exception:
+        log.exception("could not tell the person about the error (update %s)", update_id)
+

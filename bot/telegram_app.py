@@ -1,0 +1,167 @@
+"""Wiring the engine into a python-telegram-bot Application: handlers, start-up, shutdown.
+
+`build_application` is what the tests drive against a fake Bot API server; `run_telegram`
+is what `python -m bot` runs with a token: long polling, or a webhook server when
+WEBHOOK_URL is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+
+from bot import handlers
+from bot.config import ConfigError, Settings
+from bot.engine import Engine
+from bot.logsafety import configure_logging, install_redaction
+from bot.privacy import load_or_create_secret
+from bot.problems import ContentError
+from bot.ratelimit import UserLimiter
+from bot.state import BotState
+from bot.storage import Store
+
+log = logging.getLogger(__name__)
+COMMANDS = ("start", "help", "hotlines", "tips", "campaign", "language", "privacy", "forget")
+# Enough parallel updates that one crisis reply being retried never holds up everyone else.
+CONCURRENT_UPDATES = 32
+
+App = Application[Any, Any, Any, Any, BotState, Any]
+
+
+def build_application(settings: Settings, engine: Engine, *,
+                      read_timeout: float | None = None) -> App:
+    install_redaction([settings.token])
+    # Opt in to python-telegram-bot's future timedelta durations (RetryAfter.retry_after);
+    # bot.delivery reads both forms, and the deprecation warning goes away.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .context_types(ContextTypes(bot_data=BotState))
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if read_timeout is not None:
+        builder = (builder.request(HTTPXRequest(read_timeout=read_timeout, connect_timeout=read_timeout))
+                   .get_updates_request(HTTPXRequest(read_timeout=read_timeout + 2,
+                                                     connect_timeout=read_timeout)))
+    application: App = builder.build()
+    state = application.bot_data
+    state.settings = settings
+    state.engine = engine
+    state.limiter = UserLimiter(settings.user_messages_per_minute)
+    _add_handlers(application)
+    return application
+
+
+def _add_handlers(application: App) -> None:
+    private = filters.ChatType.PRIVATE
+    messages = filters.UpdateType.MESSAGES  # new and edited: an edit may turn into a crisis
+    command_callbacks = {
+        "start": handlers.cmd_start, "help": handlers.cmd_help, "hotlines": handlers.cmd_hotlines,
+        "tips": handlers.cmd_tips, "campaign": handlers.cmd_campaign,
+        "language": handlers.cmd_language, "privacy": handlers.cmd_privacy,
+        "forget": handlers.cmd_forget, "reload": handlers.cmd_reload,
+    }
+    for name, callback in command_callbacks.items():
+        application.add_handler(CommandHandler(name, callback, filters=messages))
+    text = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & messages
+    application.add_handler(MessageHandler(text, handlers.on_text))
+    application.add_handler(MessageHandler(private & messages & ~filters.TEXT & ~filters.CAPTION
+                                           & ~filters.StatusUpdate.ALL, handlers.on_non_text))
+    application.add_handler(CallbackQueryHandler(handlers.on_button))
+    application.add_error_handler(handlers.on_error)
+
+
+async def _post_init(application: App) -> None:
+    state = application.bot_data
+    state.bot_username = application.bot.username
+    state.secret = load_or_create_secret(state.settings.pseudonym_secret, state.settings.data_dir)
+    state.store = await Store.open(state.settings.database_file)
+    state.languages.update(await state.store.languages())  # type: ignore[arg-type]
+    messages = state.engine.content.messages
+    for lang, code in (("vi", None), ("vi", "vi"), ("en", "en")):
+        commands = [BotCommand(name, messages[f"command_{name}"](lang)) for name in COMMANDS]  # type: ignore[arg-type]
+        await application.bot.set_my_commands(commands, language_code=code)
+    if sys.platform != "win32":
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(state.reload()))
+    log.info("bot @%s ready", state.bot_username)
+
+
+async def _post_shutdown(application: App) -> None:
+    state = application.bot_data
+    if hasattr(state, "store"):
+        await state.store.close()
+    if sys.platform != "win32":
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+
+
+async def start(application: App) -> None:
+    """Initialise, run our start-up work and start processing updates: what run_polling does
+    before it polls. The webhook server and the tests use it."""
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    await application.start()
+
+
+async def stop(application: App) -> None:
+    """Finish in-flight updates, then close everything, storage last."""
+    if application.running:
+        await application.stop()
+    if application.post_stop:
+        await application.post_stop(application)
+    await application.shutdown()
+    if application.post_shutdown:
+        await application.post_shutdown(application)
+
+
+def run_telegram(mode: str | None = None) -> int:
+    """Run until stopped. `mode` is "polling", "webhook", or None for webhook exactly when
+    WEBHOOK_URL is set."""
+    try:
+        settings = Settings.from_env()
+        if mode == "webhook" and not settings.webhook_url:
+            raise ConfigError("WEBHOOK_URL: not set, but the webhook process was started; set it "
+                              "(and WEBHOOK_SECRET) or run the polling worker instead")
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, [settings.token])
+    try:
+        engine = Engine.load(settings.content.intents_dir, settings.content.resources_file)
+    except ContentError as exc:
+        print("the content has errors; run `python -m bot validate`:", file=sys.stderr)
+        for problem in exc.problems[:10]:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    application = build_application(settings, engine)
+    if mode == "webhook" or (mode is None and settings.webhook_url):
+        from bot.webhook import run_webhook
+
+        return run_webhook(application, settings)
+    # Never drop pending updates: people may have written in crisis while the bot was down.
+    application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False,
+                            bootstrap_retries=-1)
+    return 0

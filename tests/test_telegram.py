@@ -1,0 +1,342 @@
+"""End to end through Telegram's protocol: the real Application, real HTTP, a fake Bot API
+server on loopback (tests/fake_telegram.py). Each test reads "the person sends this, the
+person receives that"."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.config import ContentPaths, Settings
+from bot.engine import Engine
+from bot.telegram_app import App, build_application, start, stop
+from tests.fake_telegram import Call, FakeTelegram
+from tests.support import ADMIN, USER, make_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Running:
+    """Start and stop the real bot against the fake server, as many times as a test needs."""
+
+    def __init__(self, telegram: FakeTelegram, settings: Settings) -> None:
+        self.telegram, self.settings = telegram, settings
+        self.app: App | None = None
+
+    async def start(self) -> App:
+        engine = Engine.load(self.settings.content.intents_dir, self.settings.content.resources_file)
+        self.app = build_application(self.settings, engine, read_timeout=2.0)
+        await start(self.app)
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+        return self.app
+
+    async def stop(self) -> None:
+        if self.app is not None:
+            if self.app.updater and self.app.updater.running:
+                await self.app.updater.stop()
+            await stop(self.app)
+            self.app = None
+
+
+@pytest.fixture
+async def running(telegram: FakeTelegram, tmp_path: Path,
+                  content_dir: ContentPaths) -> AsyncIterator[Running]:
+    bot = Running(telegram, make_settings(telegram, tmp_path / "data", content_dir))
+    await bot.start()
+    yield bot
+    await bot.stop()
+
+
+def rows(database: Path, table: str) -> int:
+    with sqlite3.connect(database) as db:
+        return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait for work the bot does after replying (storage writes come after the reply)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+def to(chat_id: int) -> Callable[[Call], bool]:
+    return lambda call: call.params.get("chat_id") == chat_id
+
+
+async def replies(telegram: FakeTelegram, count: int = 1, chat_id: int = USER) -> list[str]:
+    calls = await telegram.wait_for("sendMessage", count, where=to(chat_id))
+    return [c.params["text"] for c in calls]
+
+
+def buttons(call: Call) -> list[str]:
+    markup = call.params.get("reply_markup") or {}
+    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def test_commands_are_registered_in_vietnamese_and_english(running: Running,
+                                                                 telegram: FakeTelegram) -> None:
+    calls = await telegram.wait_for("setMyCommands", 3)
+    by_language = {c.params.get("language_code"): c.params["commands"] for c in calls}
+    assert set(by_language) == {None, "vi", "en"}
+    names = [c["command"] for c in by_language["en"]]
+    assert names == ["start", "help", "hotlines", "tips", "campaign", "language", "privacy", "forget"]
+    assert by_language["en"][0]["description"] != by_language["vi"][0]["description"]
+
+
+async def test_start_says_what_the_bot_is_and_offers_the_menu(running: Running,
+                                                               telegram: FakeTelegram) -> None:
+    telegram.send_text("/start")
+    [call] = await telegram.wait_for("sendMessage", where=to(USER))
+    assert "không phải con người" in call.params["text"] and "115" in call.params["text"]
+    assert "/privacy" in call.params["text"]
+    assert "menu:coping" in buttons(call)
+    assert call.params["parse_mode"] == "HTML"
+
+
+@pytest.mark.parametrize(("command", "expected"), [
+    ("/help", "/hotlines"),
+    ("/hotlines", "111"),
+    ("/tips", "Bạn muốn tìm hiểu"),
+    ("/campaign", "Đặt sức khỏe tâm thần lên hàng đầu"),
+    ("/privacy", "/forget"),
+    ("/language", "ngôn ngữ"),
+    ("/forget", "không thể hoàn tác"),
+])
+async def test_each_command_answers(running: Running, telegram: FakeTelegram, command: str,
+                                    expected: str) -> None:
+    telegram.send_text(command)
+    [text] = await replies(telegram)
+    assert expected in text
+
+
+async def test_a_topic_message_gets_its_reply_with_follow_up_buttons(running: Running,
+                                                                     telegram: FakeTelegram) -> None:
+    telegram.send_text("dạo này đêm nào mình cũng mất ngủ")
+    [call] = await telegram.wait_for("sendMessage", where=to(USER))
+    sleep = running.app.bot_data.engine.content.intent("coping_sleep")  # type: ignore[union-attr]
+    assert sleep is not None
+    assert call.params["text"].startswith(sleep.reply.vi.split("\n")[0])
+    assert any(b.startswith("intent:") for b in buttons(call))
+
+
+async def test_a_button_leads_to_the_same_content_as_typing(running: Running,
+                                                           telegram: FakeTelegram) -> None:
+    telegram.send_text("/tips")
+    await replies(telegram)
+    telegram.press_button("intent:coping_sleep")
+    [_, text] = await replies(telegram, 2)
+    telegram.send_text("mất ngủ")
+    [_, _, typed] = await replies(telegram, 3)
+    assert text == typed
+
+
+async def test_unknown_message_gets_the_fallback_with_menu(running: Running,
+                                                          telegram: FakeTelegram) -> None:
+    telegram.send_text("giá vé máy bay đi Đà Lạt tháng sau")
+    [call] = await telegram.wait_for("sendMessage", where=to(USER))
+    assert "/hotlines" in call.params["text"] and "menu:coping" in buttons(call)
+
+
+async def test_crisis_reply_first_then_check_in_and_both_buttons(running: Running,
+                                                                 telegram: FakeTelegram) -> None:
+    telegram.send_text("tôi muốn tự tử")
+    first, check_in = await telegram.wait_for("sendMessage", 2, where=to(USER))
+    assert "115" in first.params["text"] and "111" in first.params["text"]
+    assert buttons(check_in) == ["checkin:safe", "checkin:help"]
+    telegram.press_button("checkin:help")
+    [*_, help_now] = await replies(telegram, 3)
+    assert "115" in help_now and "111" in help_now
+    telegram.press_button("checkin:safe")
+    [*_, safe] = await replies(telegram, 4)
+    assert "an toàn" in safe
+    assert len(telegram.calls_to("answerCallbackQuery")) == 2
+
+
+async def test_an_edit_that_turns_into_a_crisis_escalates(running: Running,
+                                                          telegram: FakeTelegram) -> None:
+    update = telegram.send_text("chào bạn")
+    await replies(telegram)
+    telegram.edit_text(update["message"]["message_id"], "chào bạn, mình muốn chết")
+    texts = await replies(telegram, 3)
+    assert "115" in texts[1]
+
+
+async def test_a_sticker_gets_a_request_to_type(running: Running, telegram: FakeTelegram) -> None:
+    telegram.send_sticker()
+    [text] = await replies(telegram)
+    assert "/hotlines" in text and "gõ" in text
+
+
+async def test_a_photo_caption_is_read_like_a_message(running: Running, telegram: FakeTelegram) -> None:
+    update = telegram.queue_update({"message": {
+        "message_id": 77, "date": 1, "chat": {"id": USER, "type": "private"},
+        "from": {"id": USER, "is_bot": False, "first_name": "Lan"},
+        "photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}],
+        "caption": "mình muốn tự tử"}})
+    assert update["update_id"]
+    texts = await replies(telegram, 2)
+    assert "115" in texts[0]
+
+
+async def test_in_a_group_only_mentions_and_commands_are_answered(running: Running,
+                                                                  telegram: FakeTelegram) -> None:
+    group = -5000
+    telegram.send_text("mất ngủ quá", chat_id=group, chat_type="group")
+    mention = "@wellbeing_test_bot mất ngủ quá"
+    telegram.send_text(mention, chat_id=group, chat_type="group",
+                       entities=[{"type": "mention", "offset": 0, "length": 19}])
+    [text] = await replies(telegram, 1, chat_id=group)
+    assert "nhắn riêng" in text
+    await asyncio.sleep(0.3)
+    assert len(telegram.calls_to("sendMessage")) == 1
+
+
+async def test_language_choice_is_remembered_across_restarts(running: Running,
+                                                             telegram: FakeTelegram) -> None:
+    telegram.send_text("/language")
+    await replies(telegram)
+    telegram.press_button("lang:en")
+    [_, confirmed] = await replies(telegram, 2)
+    assert "English" in confirmed
+    telegram.send_text("mất ngủ")
+    [*_, reply] = await replies(telegram, 3)
+    assert "Sleepless" in reply or "sleep" in reply.casefold()
+    await running.stop()
+    await running.start()
+    telegram.send_text("buồn quá")
+    [*_, after_restart] = await replies(telegram, 4)
+    low_mood = running.app.bot_data.engine.content.intent("coping_low_mood")  # type: ignore[union-attr]
+    assert low_mood is not None and after_restart.startswith(low_mood.reply.en.split("\n")[0])
+
+
+async def test_forget_deletes_what_is_stored(running: Running, telegram: FakeTelegram,
+                                             tmp_path: Path) -> None:
+    telegram.send_text("/language en")
+    await replies(telegram)
+    database = tmp_path / "data" / "bot.sqlite3"
+    await until(lambda: rows(database, "preferences") == 1)
+    telegram.send_text("/forget")
+    await replies(telegram, 2)
+    telegram.press_button("forget:yes")
+    [*_, done] = await replies(telegram, 3)
+    assert "deleted" in done
+    assert rows(database, "preferences") == 0
+
+
+async def test_stored_references_are_pseudonymous(running: Running, telegram: FakeTelegram,
+                                                  tmp_path: Path) -> None:
+    telegram.send_text("/language en", user_id=987654321)
+    await replies(telegram, chat_id=987654321)
+    await until(lambda: rows(tmp_path / "data" / "bot.sqlite3", "preferences") == 1)
+    raw = (tmp_path / "data" / "bot.sqlite3").read_bytes()
+    wal = tmp_path / "data" / "bot.sqlite3-wal"
+    raw += wal.read_bytes() if wal.exists() else b""
+    assert b"987654321" not in raw
+
+
+async def test_reload_by_an_admin(running: Running, telegram: FakeTelegram,
+                                  content_dir: ContentPaths) -> None:
+    sleep = content_dir.intents_dir / "coping_sleep.yaml"
+    sleep.write_text(sleep.read_text(encoding="utf-8").replace(
+        "Thức trắng thật sự rất mệt", "NỘI DUNG MỚI: thức trắng thật sự rất mệt"), encoding="utf-8")
+    telegram.send_text("/reload", user_id=ADMIN)
+    [ok] = await replies(telegram, chat_id=ADMIN)
+    assert "22" in ok
+    telegram.send_text("mất ngủ")
+    [text] = await replies(telegram)
+    assert text.startswith("NỘI DUNG MỚI")
+
+
+async def test_reload_with_broken_content_keeps_the_old_and_names_file_and_line(
+        running: Running, telegram: FakeTelegram, content_dir: ContentPaths) -> None:
+    (content_dir.intents_dir / "thanks.yaml").write_text("version: 1\nintent:\n  id: a\n  id: b\n")
+    telegram.send_text("/reload", user_id=ADMIN)
+    [answer] = await replies(telegram, chat_id=ADMIN)
+    assert "thanks.yaml:4:" in answer and "duplicate key" in answer
+    telegram.send_text("cảm ơn bạn nhiều nhé")
+    [text] = await replies(telegram)
+    thanks = running.app.bot_data.engine.content.intent("thanks")  # type: ignore[union-attr]
+    assert thanks is not None and text.startswith(thanks.reply.vi.split("\n")[0])
+
+
+async def test_reload_from_anyone_else_is_ignored_silently(running: Running,
+                                                           telegram: FakeTelegram) -> None:
+    telegram.send_text("/reload", user_id=USER)
+    telegram.send_text("chào bạn", user_id=USER)
+    [text] = await replies(telegram)
+    assert "nạp lại" not in text
+    await asyncio.sleep(0.2)
+    assert len(telegram.calls_to("sendMessage")) == 1
+
+
+@pytest.mark.parametrize("fault", ["500", "429", "timeout", "drop"])
+async def test_crisis_reply_survives_telegram_faults(running: Running, telegram: FakeTelegram,
+                                                     fault: str) -> None:
+    telegram.fail("sendMessage", fault, times=2, retry_after=1)
+    telegram.send_text("tôi muốn tự tử")
+    calls = await telegram.wait_for("sendMessage", 4, timeout=20, where=to(USER))
+    delivered = [c for c in calls if c.failed is None]
+    assert delivered and "115" in delivered[0].params["text"]
+
+
+async def test_the_per_person_limit_never_swallows_a_crisis(telegram: FakeTelegram, tmp_path: Path,
+                                                            content_dir: ContentPaths) -> None:
+    bot = Running(telegram, make_settings(telegram, tmp_path / "data", content_dir,
+                                          user_messages_per_minute=3))
+    await bot.start()
+    try:
+        for _ in range(6):
+            telegram.send_text("chào bạn")
+        await replies(telegram, 4)
+        await asyncio.sleep(0.3)
+        texts = telegram.sent_texts(USER)
+        assert len(texts) == 4 and "nhanh" in texts[3]
+        telegram.send_text("tôi muốn tự tử")
+        texts = await replies(telegram, 6)
+        assert "115" in texts[4]
+    finally:
+        await bot.stop()
+
+
+async def test_an_error_gets_an_apology_with_the_emergency_number(running: Running,
+                                                                  telegram: FakeTelegram,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    telegram.fail("sendMessage", "400", times=1)
+    update = telegram.send_text("mất ngủ")
+    texts = await replies(telegram, 2)
+    assert "115" in texts[1]
+    assert f"error while handling update {update['update_id']}" in caplog.text
+
+
+async def test_a_person_who_blocked_the_bot_is_not_an_alert(running: Running, telegram: FakeTelegram,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    telegram.fail("sendMessage", "403", times=1)
+    telegram.send_text("mất ngủ")
+    await telegram.wait_for("sendMessage")
+    await asyncio.sleep(0.3)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_the_token_never_reaches_the_logs(telegram: FakeTelegram, tmp_path: Path,
+                                                content_dir: ContentPaths,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    bot = Running(telegram, make_settings(telegram, tmp_path / "data", content_dir))
+    await bot.start()
+    try:
+        telegram.fail("sendMessage", "500", times=1)
+        telegram.send_text("tôi muốn tự tử")
+        telegram.send_text("mất ngủ")
+        await telegram.wait_for("sendMessage", 3, timeout=10)
+    finally:
+        await bot.stop()
+    assert "HTTP Request" in caplog.text or "sendMessage" in caplog.text  # requests were logged
+    secret_part = telegram.token.split(":")[1]
+    assert secret_part not in caplog.text
