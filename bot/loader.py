@@ -241,7 +241,7 @@ def _intent(node: Node, normalise: Normaliser) -> Intent:
         reply=_localised(reply, "reply") if reply else Localised("", ""),
         resources=_ids(node.get("resources"), "resources"),
         buttons=_ids(node.get("buttons"), "buttons"),
-        menu=menu_node.text("menu") if menu_node else None,
+        menu=_identifier(menu_node, "the menu group") if menu_node else None,
         threshold=threshold_node.integer("threshold", 50, 100) if threshold_node else None,
         not_when_negated=negated_node.boolean("not_when_negated") if negated_node else False,
         path=node.path,
