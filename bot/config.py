@@ -42,6 +42,12 @@ class Settings:
     port: int
     user_messages_per_minute: int
     pseudonym_secret: str | None
+    staff_chat_id: int | None = None
+    staff_ids: frozenset[int] = frozenset()
+    retention_days: int = 90
+    digest_hour: int = 8
+    store_excerpts: bool = False
+    alert_reminder_minutes: int = 30
 
     @property
     def database_file(self) -> Path:
@@ -76,6 +82,12 @@ class Settings:
             port=_int(env, "PORT", 8080, 1, 65535),
             user_messages_per_minute=_int(env, "BOT_USER_MESSAGES_PER_MINUTE", 20, 1, 600),
             pseudonym_secret=env.get("BOT_PSEUDONYM_SECRET", "").strip() or None,
+            staff_chat_id=_chat_id(env, "STAFF_CHAT_ID"),
+            staff_ids=_ids(env, "BOT_STAFF_IDS"),
+            retention_days=_int(env, "BOT_RETENTION_DAYS", 90, 1, 3650),
+            digest_hour=_int(env, "BOT_DIGEST_HOUR", 8, 0, 23),
+            store_excerpts=_flag(env, "BOT_STORE_EXCERPTS"),
+            alert_reminder_minutes=_int(env, "BOT_ALERT_REMINDER_MINUTES", 30, 1, 1440),
         )
 
 
@@ -88,6 +100,26 @@ def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
     except ValueError:
         raise ConfigError(f"{name}: write Telegram user ids as numbers separated by commas, "
                           "like 12345,67890") from None
+
+
+def _chat_id(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: '{raw}' is not a Telegram chat id (a number; groups are "
+                          "negative, like -1001234567890)") from None
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().casefold()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name}: '{raw}' must be true or false")
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

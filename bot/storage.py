@@ -2,14 +2,17 @@
 
 WAL mode with `synchronous=FULL`: a row counts as stored only once it is on disk. The
 schema is versioned with `PRAGMA user_version` and migrated in code at start-up, so nobody
-runs SQL by hand. Only pseudonymous user references are stored (see `bot.privacy`).
+runs SQL by hand. Only pseudonymous user references are stored (see `bot.privacy`), and
+every statement is parameterised.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 import aiosqlite
 
@@ -24,7 +27,83 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                updated_at TEXT NOT NULL
            )""",
     ),
+    (
+        """CREATE TABLE escalations (
+               id INTEGER PRIMARY KEY,
+               update_key TEXT NOT NULL UNIQUE,
+               created_at TEXT NOT NULL,
+               user_ref TEXT NOT NULL,
+               chat_type TEXT NOT NULL,
+               lang TEXT NOT NULL,
+               level TEXT NOT NULL CHECK (level IN ('urgent', 'concern')),
+               trigger_rule TEXT NOT NULL,
+               trigger_phrase TEXT NOT NULL,
+               about_other INTEGER NOT NULL DEFAULT 0,
+               excerpt TEXT,
+               check_in TEXT CHECK (check_in IN ('safe', 'needs_help')),
+               status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'acknowledged', 'resolved')),
+               handled_by TEXT,
+               handled_at TEXT,
+               label TEXT CHECK (label IN ('real', 'false_alarm')),
+               reminded INTEGER NOT NULL DEFAULT 0
+           )""",
+        "CREATE INDEX escalations_created ON escalations (created_at)",
+        "CREATE INDEX escalations_status ON escalations (status)",
+        "CREATE INDEX escalations_user ON escalations (user_ref)",
+        """CREATE TABLE notes (
+               id INTEGER PRIMARY KEY,
+               escalation_id INTEGER NOT NULL REFERENCES escalations (id) ON DELETE CASCADE,
+               created_at TEXT NOT NULL,
+               author TEXT NOT NULL,
+               text TEXT NOT NULL
+           )""",
+    ),
 )
+STATUSES = ("new", "acknowledged", "resolved")
+LABELS = ("real", "false_alarm")
+
+
+@dataclass(frozen=True)
+class NewEscalation:
+    """What the bot records when it escalates; `update_key` makes a re-delivered update a no-op."""
+
+    update_key: str
+    created_at: str
+    user_ref: str
+    chat_type: str
+    lang: str
+    level: str
+    trigger_rule: str
+    trigger_phrase: str
+    about_other: bool
+    excerpt: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Escalation:
+    id: int
+    created_at: str
+    chat_type: str
+    lang: str
+    level: str
+    trigger_rule: str
+    trigger_phrase: str
+    about_other: bool
+    excerpt: str | None
+    check_in: str | None
+    status: str
+    handled_by: str | None
+    handled_at: str | None
+    label: str | None
+    reminded: bool
+    notes: tuple[str, ...] = ()
+
+
+_COLUMNS = ("id, created_at, chat_type, lang, level, trigger_rule, trigger_phrase, about_other, "
+            "excerpt, check_in, status, handled_by, handled_at, label, reminded")
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -88,7 +167,136 @@ class Store:
         await self._db.commit()
 
     async def forget(self, user_ref: str) -> int:
-        """Delete every row about one person; returns how many rows went."""
-        cursor = await self._db.execute("DELETE FROM preferences WHERE user_ref = ?", (user_ref,))
+        """Delete every row about one person (notes go with their escalation); returns how many."""
+        removed = 0
+        for table in ("preferences", "escalations"):
+            cursor = await self._db.execute(f"DELETE FROM {table} WHERE user_ref = ?", (user_ref,))
+            removed += cursor.rowcount
+        await self._db.commit()
+        return removed
+
+    async def add_escalation(self, new: NewEscalation) -> int | None:
+        """Store one escalation; returns its id, or None when this update was stored before."""
+        cursor = await self._db.execute(
+            "INSERT INTO escalations (update_key, created_at, user_ref, chat_type, lang, level, "
+            "trigger_rule, trigger_phrase, about_other, excerpt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (update_key) DO NOTHING",
+            (new.update_key, new.created_at, new.user_ref, new.chat_type, new.lang, new.level,
+             new.trigger_rule, new.trigger_phrase, int(new.about_other), new.excerpt))
+        await self._db.commit()
+        return cursor.lastrowid if cursor.rowcount else None
+
+    async def escalation(self, escalation_id: int) -> Escalation | None:
+        found = await self.escalations(ids=(escalation_id,))
+        return found[0] if found else None
+
+    async def escalations(self, status: str | None = None, since: str | None = None,
+                          ids: Sequence[int] = (), newest_first: bool = True,
+                          limit: int | None = None) -> list[Escalation]:
+        where: list[str] = []
+        args: list[Any] = []
+        if status:
+            where.append("status = ?")
+            args.append(status)
+        if since:
+            where.append("created_at >= ?")
+            args.append(since)
+        if ids:
+            where.append(f"id IN ({', '.join('?' for _ in ids)})")
+            args.extend(ids)
+        sql = f"SELECT {_COLUMNS} FROM escalations"
+        sql += f" WHERE {' AND '.join(where)}" if where else ""
+        sql += f" ORDER BY created_at {'DESC' if newest_first else 'ASC'}, id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        async with self._db.execute(sql, args) as cursor:
+            rows = [row async for row in cursor]
+        notes = await self._notes([int(r[0]) for r in rows])
+        return [Escalation(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9],
+                           r[10], r[11], r[12], r[13], bool(r[14]), tuple(notes.get(int(r[0]), [])))
+                for r in rows]
+
+    async def _notes(self, ids: list[int]) -> dict[int, list[str]]:
+        if not ids:
+            return {}
+        found: dict[int, list[str]] = {}
+        sql = (f"SELECT escalation_id, created_at, author, text FROM notes WHERE escalation_id IN "
+               f"({', '.join('?' for _ in ids)}) ORDER BY id")
+        async with self._db.execute(sql, ids) as cursor:
+            async for escalation_id, created_at, author, text in cursor:
+                found.setdefault(int(escalation_id), []).append(f"{created_at[:16]} {author}: {text}")
+        return found
+
+    async def set_status(self, escalation_id: int, status: str, by: str) -> bool:
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        cursor = await self._db.execute(
+            "UPDATE escalations SET status = ?, handled_by = ?, handled_at = ? WHERE id = ?",
+            (status, by, _now(), escalation_id))
+        await self._db.commit()
+        return cursor.rowcount > 0
+
+    async def set_label(self, escalation_id: int, label: str, by: str) -> bool:
+        if label not in LABELS:
+            raise ValueError(f"unknown label {label!r}")
+        cursor = await self._db.execute(
+            "UPDATE escalations SET label = ?, handled_by = COALESCE(handled_by, ?) WHERE id = ?",
+            (label, by, escalation_id))
+        await self._db.commit()
+        return cursor.rowcount > 0
+
+    async def add_note(self, escalation_id: int, author: str, text: str) -> bool:
+        if await self.escalation(escalation_id) is None:
+            return False
+        await self._db.execute(
+            "INSERT INTO notes (escalation_id, created_at, author, text) VALUES (?, ?, ?, ?)",
+            (escalation_id, _now(), author, text))
+        await self._db.commit()
+        return True
+
+    async def record_check_in(self, user_ref: str, answer: str, within: timedelta) -> int | None:
+        """Attach a check-in answer to the person's latest escalation; "needs_help" also makes it
+        urgent and open again. Returns the escalation id, or None if there is none recent."""
+        since = (datetime.now(UTC) - within).isoformat(timespec="seconds")
+        async with self._db.execute(
+                "SELECT id FROM escalations WHERE user_ref = ? AND created_at >= ? "
+                "ORDER BY created_at DESC, id DESC LIMIT 1", (user_ref, since)) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        if answer == "needs_help":
+            await self._db.execute(
+                "UPDATE escalations SET check_in = ?, level = 'urgent', status = 'new', reminded = 0 "
+                "WHERE id = ?", (answer, row[0]))
+        else:
+            await self._db.execute("UPDATE escalations SET check_in = ? WHERE id = ?", (answer, row[0]))
+        await self._db.commit()
+        return int(row[0])
+
+    async def unacknowledged(self, older_than: timedelta) -> list[Escalation]:
+        """New escalations nobody has acknowledged in time and that were not re-posted yet."""
+        before = (datetime.now(UTC) - older_than).isoformat(timespec="seconds")
+        async with self._db.execute(
+                "SELECT id FROM escalations WHERE status = 'new' AND reminded = 0 AND created_at <= ?",
+                (before,)) as cursor:
+            ids = [int(r[0]) async for r in cursor]
+        return await self.escalations(ids=ids) if ids else []
+
+    async def mark_reminded(self, escalation_id: int) -> None:
+        await self._db.execute("UPDATE escalations SET reminded = 1 WHERE id = ?", (escalation_id,))
+        await self._db.commit()
+
+    async def purge(self, older_than_days: int) -> int:
+        before = (datetime.now(UTC) - timedelta(days=older_than_days)).isoformat(timespec="seconds")
+        cursor = await self._db.execute("DELETE FROM escalations WHERE created_at < ?", (before,))
         await self._db.commit()
         return cursor.rowcount
+
+    async def counts(self, column: str, since: str) -> list[tuple[str, int]]:
+        """Escalations per value of one column (`day`, `trigger_rule`, `lang`, `level`) since a time."""
+        expression = {"day": "substr(datetime(created_at, '+7 hours'), 1, 10)",  # Vietnam's day "trigger_rule": "trigger_rule",
+                      "lang": "lang", "level": "level", "status": "status"}[column]
+        async with self._db.execute(
+                f"SELECT {expression} AS key, COUNT(*) FROM escalations WHERE created_at >= ? "
+                f"GROUP BY key ORDER BY key", (since,)) as cursor:
+            return [(str(k), int(n)) async for k, n in cursor]
