@@ -17,6 +17,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+DATABASE_FILE = "bot.sqlite3"
 
 
 class ConfigError(Exception):
@@ -48,10 +49,11 @@ class Settings:
     digest_hour: int = 8
     store_excerpts: bool = False
     alert_reminder_minutes: int = 30
+    staff_lang: str = "vi"
 
     @property
     def database_file(self) -> Path:
-        return self.data_dir / "bot.sqlite3"
+        return self.data_dir / DATABASE_FILE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -73,7 +75,7 @@ class Settings:
         return cls(
             token=token,
             base_url=(env.get("TELEGRAM_BASE_URL", "").strip() or DEFAULT_BASE_URL),
-            data_dir=Path(env.get("BOT_DATA_DIR", "").strip() or "data"),
+            data_dir=data_dir(env),
             admin_ids=_ids(env, "BOT_ADMIN_IDS"),
             content=content_paths(env),
             log_level=log_level(env),
@@ -84,10 +86,11 @@ class Settings:
             pseudonym_secret=env.get("BOT_PSEUDONYM_SECRET", "").strip() or None,
             staff_chat_id=_chat_id(env, "STAFF_CHAT_ID"),
             staff_ids=_ids(env, "BOT_STAFF_IDS"),
-            retention_days=_int(env, "BOT_RETENTION_DAYS", 90, 1, 3650),
+            retention_days=retention_days(env),
             digest_hour=_int(env, "BOT_DIGEST_HOUR", 8, 0, 23),
             store_excerpts=_flag(env, "BOT_STORE_EXCERPTS"),
             alert_reminder_minutes=_int(env, "BOT_ALERT_REMINDER_MINUTES", 30, 1, 1440),
+            staff_lang=_choice(env, "BOT_STAFF_LANG", "vi", ("vi", "en")),
         )
 
 
@@ -111,6 +114,13 @@ def _chat_id(env: Mapping[str, str], name: str) -> int | None:
     except ValueError:
         raise ConfigError(f"{name}: '{raw}' is not a Telegram chat id (a number; groups are "
                           "negative, like -1001234567890)") from None
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip().casefold() or default
+    if raw not in choices:
+        raise ConfigError(f"{name}: '{raw}' must be one of {', '.join(choices)}")
+    return raw
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -140,6 +150,21 @@ def content_paths(env: Mapping[str, str] | None = None) -> ContentPaths:
     if not resources.is_file():
         raise ConfigError(f"BOT_RESOURCES_FILE: {resources} is not a file")
     return ContentPaths(intents, resources)
+
+
+def data_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get("BOT_DATA_DIR", "").strip() or "data")
+
+
+def database_file(env: Mapping[str, str] | None = None) -> Path:
+    """Where the database is, for tools that need it without the rest of the settings."""
+    return data_dir(env) / DATABASE_FILE
+
+
+def retention_days(env: Mapping[str, str] | None = None) -> int:
+    env = os.environ if env is None else env
+    return _int(env, "BOT_RETENTION_DAYS", 90, 1, 3650)
 
 
 def log_level(env: Mapping[str, str] | None = None) -> str:

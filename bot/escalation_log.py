@@ -79,6 +79,9 @@ class EscalationLog:
                 return []
             stored: list[int] = []
             try:
+                if not self.store.file_intact():
+                    log.error("the database file was removed or replaced; opening a fresh one")
+                    await self.store.reopen()
                 for entry in entries:
                     new_id = await self.store.add_escalation(entry)
                     if new_id is not None:

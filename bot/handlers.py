@@ -20,6 +20,7 @@ from bot.engine import Engine
 from bot.language import LANGUAGES, Language
 from bot.privacy import pseudonym
 from bot.replies import Reply, ReplyButton
+from bot.staff import display_name
 from bot.state import BotState, Context
 
 log = logging.getLogger(__name__)
@@ -183,6 +184,35 @@ async def cmd_reload(update: Update, context: Context) -> None:
     await _answer(update, context, Reply(text))
 
 
+async def _staff_button(update: Update, context: Context, arg: str) -> None:
+    desk = context.bot_data.desk
+    action, _, number = arg.partition(":")
+    if not desk.is_staff(update) or not number.isdigit():
+        log.warning("a staff button was pressed by someone who is not staff; ignored")
+        return
+    await desk.on_button(update, action, int(number))
+
+
+async def _staff_command(update: Update, context: Context) -> str | None:
+    """The staff command's answer, or None for anyone who is not staff (who get silence)."""
+    state, message = context.bot_data, update.effective_message
+    if not state.desk.is_staff(update) or message is None or message.text is None:
+        return None
+    command = message.text.split()[0].split("@")[0].lstrip("/")
+    if command == "escalations":
+        return await state.desk.open_list()
+    if command == "stats":
+        return await state.desk.stats()
+    return await state.desk.add_note(list(context.args or []), display_name(update.effective_user))
+
+
+async def cmd_staff(update: Update, context: Context) -> None:
+    answer = await _staff_command(update, context)
+    chat = update.effective_chat
+    if answer is not None and chat is not None:
+        await send_reply(context.bot, chat.id, Reply(answer))
+
+
 async def on_button(update: Update, context: Context) -> None:
     query, state = update.callback_query, context.bot_data
     if query is None:
@@ -197,7 +227,10 @@ async def on_button(update: Update, context: Context) -> None:
         await _forget(update, context, confirmed=arg == "yes")
     elif kind == "checkin":
         await _answer(update, context, state.engine.action(action, lang))
-        await state.after_check_in(update, arg)
+        if update.effective_user:
+            await state.after_check_in(pseudonym(update.effective_user.id, state.secret), arg)
+    elif kind == "esc":
+        await _staff_button(update, context, arg)
     else:
         await _answer(update, context, state.engine.action(action, lang))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -11,12 +12,16 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.engine import Decision, Engine
+from bot.escalation_log import EscalationLog
 from bot.language import Language
 from bot.problems import ContentError, Severity
 from bot.ratelimit import UserLimiter
-from bot.storage import Store
+from bot.staff import StaffDesk
+from bot.storage import NewEscalation, Store
 
 log = logging.getLogger(__name__)
+EXCERPT_CHARS = 120
+CHECK_IN_WINDOW = timedelta(hours=24)
 
 
 class BotState:
@@ -25,8 +30,12 @@ class BotState:
     settings: Settings
     engine: Engine
     store: Store
+    escalation_log: EscalationLog
+    desk: StaffDesk
     secret: bytes
     bot_username: str
+    alert_interval: float
+    alert_task: asyncio.Task[None]
 
     def __init__(self) -> None:
         self.languages: dict[str, Language] = {}
@@ -50,16 +59,43 @@ class BotState:
 
     async def forget(self, user_ref: str) -> None:
         removed = await self.store.forget(user_ref)
+        await self.escalation_log.forget(user_ref)
         log.info("forget: %d row(s) deleted", removed)
 
     async def after_crisis(self, update: Update, decision: Decision, user_ref: str,
                            delivered: bool) -> None:
-        """Runs once the crisis reply is out. No identifiers go into the log."""
+        """Runs once the crisis reply is out: log the escalation and alert staff. No
+        identifiers go into the log."""
         log.warning("crisis reply (%s, rule %s) %s", decision.level, decision.rule,
                     "delivered" if delivered else "NOT DELIVERED")
+        message, chat = update.effective_message, update.effective_chat
+        signal = decision.check.signal if decision.check else None
+        edit = f":e{int(message.edit_date.timestamp())}" if message and message.edit_date else ""
+        excerpt = None
+        if self.settings.store_excerpts:
+            excerpt = " ".join(decision.text.split())[:EXCERPT_CHARS] or None
+        new = NewEscalation(
+            update_key=f"u{update.update_id}{edit}",
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            user_ref=user_ref, chat_type=chat.type if chat else "unknown", lang=decision.lang,
+            level=decision.level or "urgent", trigger_rule=signal.rule if signal else "unknown",
+            trigger_phrase=signal.phrase if signal else "", about_other=decision.about_other,
+            excerpt=excerpt)
+        escalation_id = await self.escalation_log.record(new)
+        if escalation_id is not None:
+            self.desk.enqueue(escalation_id, urgent=new.level == "urgent")
 
-    async def after_check_in(self, update: Update, answer: str) -> None:
-        log.info("crisis check-in answered: %s", answer)
+    async def after_check_in(self, user_ref: str, answer: str) -> None:
+        """The person's answer to "are you safe?"; "help" makes the escalation urgent again."""
+        stored = "needs_help" if answer == "help" else "safe"
+        try:
+            escalation_id = await self.store.record_check_in(user_ref, stored, CHECK_IN_WINDOW)
+        except Exception:
+            log.exception("check-in answer could not be stored")
+            return
+        log.info("crisis check-in answered: %s", stored)
+        if escalation_id is not None and stored == "needs_help":
+            self.desk.enqueue(escalation_id, urgent=True, kind="needs_help")
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotState]

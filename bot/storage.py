@@ -111,20 +111,44 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+class StoreGone(OSError):
+    """The database file was removed or replaced under a running bot."""
+
+
+async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = await aiosqlite.connect(path)
+    try:
+        await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        await connection.execute("PRAGMA journal_mode = WAL")
+        await connection.execute("PRAGMA synchronous = FULL")
+        await connection.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        await connection.close()
+        raise
+    return connection
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
 class Store:
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: aiosqlite.Connection, path: Path, busy_timeout_ms: int) -> None:
         self._db = connection
+        self._path = path
+        self._busy_timeout_ms = busy_timeout_ms
+        self._file = _identity(path)
 
     @classmethod
-    async def open(cls, path: Path) -> Self:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path)
+    async def open(cls, path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Self:
+        connection = await _connect(path, busy_timeout_ms)
+        store = cls(connection, path, busy_timeout_ms)
         try:
-            await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            await connection.execute("PRAGMA journal_mode = WAL")
-            await connection.execute("PRAGMA synchronous = FULL")
-            await connection.execute("PRAGMA foreign_keys = ON")
-            store = cls(connection)
             await store._migrate()
         except BaseException:
             await connection.close()
@@ -133,6 +157,21 @@ class Store:
 
     async def close(self) -> None:
         await self._db.close()
+
+    def file_intact(self) -> bool:
+        """False when the file was deleted or replaced: SQLite would go on writing to the
+        unlinked file, and every row written after that would vanish at the next restart."""
+        return _identity(self._path) == self._file
+
+    async def reopen(self) -> None:
+        """Open the database file afresh (creating and migrating it if it is gone)."""
+        fresh = await _connect(self._path, self._busy_timeout_ms)
+        old, self._db = self._db, fresh
+        self._file = _identity(self._path)
+        try:
+            await self._migrate()
+        finally:
+            await old.close()
 
     async def schema_version(self) -> int:
         async with self._db.execute("PRAGMA user_version") as cursor:
@@ -177,6 +216,8 @@ class Store:
 
     async def add_escalation(self, new: NewEscalation) -> int | None:
         """Store one escalation; returns its id, or None when this update was stored before."""
+        if not self.file_intact():
+            raise StoreGone(f"{self._path} was removed or replaced while the bot was running")
         cursor = await self._db.execute(
             "INSERT INTO escalations (update_key, created_at, user_ref, chat_type, lang, level, "
             "trigger_rule, trigger_phrase, about_other, excerpt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -294,7 +335,9 @@ class Store:
 
     async def counts(self, column: str, since: str) -> list[tuple[str, int]]:
         """Escalations per value of one column (`day`, `trigger_rule`, `lang`, `level`) since a time."""
-        expression = {"day": "substr(datetime(created_at, '+7 hours'), 1, 10)",  # Vietnam's day "trigger_rule": "trigger_rule",
+        # Days are Vietnam's days: staff read "yesterday" in local time.
+        expression = {"day": "substr(datetime(created_at, '+7 hours'), 1, 10)",
+                      "trigger_rule": "trigger_rule",
                       "lang": "lang", "level": "level", "status": "status"}[column]
         async with self._db.execute(
                 f"SELECT {expression} AS key, COUNT(*) FROM escalations WHERE created_at >= ? "

@@ -8,6 +8,8 @@ WEBHOOK_URL is set.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dt
 import logging
 import os
 import signal
@@ -29,11 +31,14 @@ from telegram.request import HTTPXRequest
 
 from bot import handlers
 from bot.config import ConfigError, Settings
+from bot.content import VIETNAM
 from bot.engine import Engine
+from bot.escalation_log import EscalationLog
 from bot.logsafety import configure_logging, install_redaction
 from bot.privacy import load_or_create_secret
 from bot.problems import ContentError
 from bot.ratelimit import UserLimiter
+from bot.staff import ALERT_INTERVAL, StaffDesk
 from bot.state import BotState
 from bot.storage import Store
 
@@ -45,8 +50,10 @@ CONCURRENT_UPDATES = 32
 App = Application[Any, Any, Any, Any, BotState, Any]
 
 
-def build_application(settings: Settings, engine: Engine, *,
-                      read_timeout: float | None = None) -> App:
+def build_application(settings: Settings, engine: Engine, *, read_timeout: float | None = None,
+                      alert_interval: float = ALERT_INTERVAL) -> App:
+    """The bot, ready to start. `read_timeout` and `alert_interval` exist so tests need not wait
+    on Telegram's real timeouts and pacing."""
     install_redaction([settings.token])
     # Opt in to python-telegram-bot's future timedelta durations (RetryAfter.retry_after);
     # bot.delivery reads both forms, and the deprecation warning goes away.
@@ -59,6 +66,7 @@ def build_application(settings: Settings, engine: Engine, *,
         .rate_limiter(AIORateLimiter(max_retries=2))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if read_timeout is not None:
@@ -70,6 +78,7 @@ def build_application(settings: Settings, engine: Engine, *,
     state.settings = settings
     state.engine = engine
     state.limiter = UserLimiter(settings.user_messages_per_minute)
+    state.alert_interval = alert_interval
     _add_handlers(application)
     return application
 
@@ -82,6 +91,7 @@ def _add_handlers(application: App) -> None:
         "tips": handlers.cmd_tips, "campaign": handlers.cmd_campaign,
         "language": handlers.cmd_language, "privacy": handlers.cmd_privacy,
         "forget": handlers.cmd_forget, "reload": handlers.cmd_reload,
+        "escalations": handlers.cmd_staff, "stats": handlers.cmd_staff, "note": handlers.cmd_staff,
     }
     for name, callback in command_callbacks.items():
         application.add_handler(CommandHandler(name, callback, filters=messages))
@@ -99,6 +109,10 @@ async def _post_init(application: App) -> None:
     state.secret = load_or_create_secret(state.settings.pseudonym_secret, state.settings.data_dir)
     state.store = await Store.open(state.settings.database_file)
     state.languages.update(await state.store.languages())  # type: ignore[arg-type]
+    state.escalation_log = EscalationLog(state.store, state.settings.data_dir)
+    state.desk = StaffDesk(state.settings, state.store, state.escalation_log, lambda: state.engine,
+                           interval=state.alert_interval)
+    _start_staff_work(application)
     messages = state.engine.content.messages
     for lang, code in (("vi", None), ("vi", "vi"), ("en", "en")):
         commands = [BotCommand(name, messages[f"command_{name}"](lang)) for name in COMMANDS]  # type: ignore[arg-type]
@@ -107,6 +121,33 @@ async def _post_init(application: App) -> None:
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(state.reload()))
     log.info("bot @%s ready", state.bot_username)
+
+
+def _start_staff_work(application: App) -> None:
+    state, jobs = application.bot_data, application.job_queue
+    state.alert_task = asyncio.create_task(state.desk.run_alerts(application.bot), name="staff-alerts")
+
+    async def remind(_: Any) -> None:
+        await state.desk.remind()
+
+    async def flush(_: Any) -> None:
+        await state.desk.flush_spool(application.bot)
+
+    async def digest(_: Any) -> None:
+        await state.desk.digest(application.bot)
+
+    if jobs is not None:
+        jobs.run_repeating(remind, interval=60, first=60, name="staff-reminders")
+        jobs.run_repeating(flush, interval=30, first=5, name="spool-flush")
+        jobs.run_daily(digest, time=dt.time(state.settings.digest_hour, tzinfo=VIETNAM), name="digest")
+
+
+async def _post_stop(application: App) -> None:
+    task = getattr(application.bot_data, "alert_task", None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def _post_shutdown(application: App) -> None:
