@@ -1,4 +1,5 @@
-"""A PNG bar chart of escalations per day, for the staff digest. Pure: no files, no network."""
+"""A PNG bar chart of escalations per day, for the staff digest. No network; the only file it
+may read is a system font."""
 
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ def escalations_chart(days: list[tuple[str, int]], title: str) -> bytes:
     """One bar per (day, count), in the order given; `day` is ISO (YYYY-MM-DD) or any short text."""
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    title_font = ImageFont.load_default(size=22)
-    font = ImageFont.load_default(size=14)
-    draw.text((WIDTH / 2, TOP / 2), _drawable(title), font=title_font, fill=INK, anchor="mm")
+    title_font, title = _font(22, title)
+    font, _ = _font(14, "")
+    draw.text((WIDTH / 2, TOP / 2), title, font=title_font, fill=INK, anchor="mm")
     baseline = HEIGHT - BOTTOM
     draw.line((LEFT, baseline, WIDTH - RIGHT, baseline), fill=AXIS, width=1)
     if days:
@@ -42,6 +43,15 @@ def escalations_chart(days: list[tuple[str, int]], title: str) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+def _font(size: int, text: str) -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFont, str]:
+    """DejaVu Sans (which has Vietnamese letters) where the system has it, else Pillow's own
+    font with the text made drawable for it."""
+    try:
+        return ImageFont.truetype("DejaVuSans.ttf", size), text
+    except OSError:
+        return ImageFont.load_default(size=size), _drawable(text)
 
 
 def _drawable(text: str) -> str:

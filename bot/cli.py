@@ -1,4 +1,5 @@
-"""`python -m bot …`: run the bot, or the operator's tools (match, try, validate, chat)."""
+"""`python -m bot …`: run the bot, the operator's tools (match, try, validate, chat), or the
+staff's escalation log (escalations, purge: see `bot.staff_cli`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TextIO
 
+from bot import staff_cli
 from bot.config import ConfigError, content_paths, log_level
 from bot.engine import Decision, Engine
 from bot.problems import ContentError, Severity
@@ -130,11 +132,12 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run the bot (terminal chat when no TELEGRAM_BOT_TOKEN is set)")
     r.add_argument("--mode", choices=("polling", "webhook"), default=None,
                    help="default: webhook when WEBHOOK_URL is set, else long polling")
+    staff_cli.add_commands(sub)
     return p
 
 
 COMMANDS = {"match": cmd_match, "try": cmd_try, "validate": cmd_validate, "chat": cmd_chat,
-            "run": cmd_run}
+            "run": cmd_run, "escalations": staff_cli.cmd_escalations, "purge": staff_cli.cmd_purge}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
