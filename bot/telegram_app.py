@@ -51,9 +51,10 @@ App = Application[Any, Any, Any, Any, BotState, Any]
 
 
 def build_application(settings: Settings, engine: Engine, *, read_timeout: float | None = None,
-                      alert_interval: float = ALERT_INTERVAL) -> App:
-    """The bot, ready to start. `read_timeout` and `alert_interval` exist so tests need not wait
-    on Telegram's real timeouts and pacing."""
+                      alert_interval: float = ALERT_INTERVAL, flood_limits: bool = True) -> App:
+    """The bot, ready to start. `read_timeout`, `alert_interval` and `flood_limits` exist so
+    tests and benchmarks need not wait on Telegram's real timeouts and pacing: with the real
+    Telegram, always keep `flood_limits`."""
     install_redaction([settings.token])
     # Opt in to python-telegram-bot's future timedelta durations (RetryAfter.retry_after);
     # bot.delivery reads both forms, and the deprecation warning goes away.
@@ -63,12 +64,13 @@ def build_application(settings: Settings, engine: Engine, *, read_timeout: float
         .token(settings.token)
         .base_url(settings.base_url)
         .context_types(ContextTypes(bot_data=BotState))
-        .rate_limiter(AIORateLimiter(max_retries=2))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
+    if flood_limits:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
     if read_timeout is not None:
         builder = (builder.request(HTTPXRequest(read_timeout=read_timeout, connect_timeout=read_timeout))
                    .get_updates_request(HTTPXRequest(read_timeout=read_timeout + 2,

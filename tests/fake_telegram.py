@@ -17,6 +17,7 @@ they are, every other value JSON-encoded), as JSON, or as multipart when files a
 from __future__ import annotations
 
 import asyncio
+import bisect
 import copy
 import json
 import logging
@@ -263,6 +264,8 @@ class FakeTelegram:
             "supports_inline_queries": False,
         }
         self.calls: list[Call] = []
+        # Indexed by method, so waiting on thousands of calls stays linear, not quadratic.
+        self._calls_by_method: dict[str, list[Call]] = {}
         self.errors: list[BaseException] = []  # bugs inside the fake itself, not API errors
 
         self._port = 0
@@ -404,8 +407,7 @@ class FakeTelegram:
 
     def calls_to(self, method: str) -> list[Call]:
         """All recorded calls to ``method`` (case-insensitive, like Telegram)."""
-        wanted = method.lower()
-        return [call for call in self.calls if call.method.lower() == wanted]
+        return list(self._calls_by_method.get(method.lower(), ()))
 
     async def wait_for(
         self,
@@ -421,9 +423,13 @@ class FakeTelegram:
         """
         deadline = time.monotonic() + timeout
         while True:
-            matching = [call for call in self.calls_to(method) if where is None or where(call)]
+            recorded = self._calls_by_method.get(method.lower(), [])
+            if where is None and len(recorded) < count:
+                matching = recorded
+            else:
+                matching = [call for call in recorded if where is None or where(call)]
             if len(matching) >= count:
-                return matching
+                return list(matching)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise AssertionError(self._timeout_report(method, count, timeout, where, matching))
@@ -593,8 +599,7 @@ class FakeTelegram:
         if "update_id" not in update:
             update["update_id"] = self._next_update_id
         self._next_update_id = max(self._next_update_id, int(update["update_id"]) + 1)
-        self._pending.append(update)
-        self._pending.sort(key=lambda queued: int(queued["update_id"]))
+        bisect.insort(self._pending, update, key=lambda queued: int(queued["update_id"]))
         self._updates_signal.notify()
         return update
 
@@ -689,6 +694,7 @@ class FakeTelegram:
 
     def _record(self, call: Call) -> None:
         self.calls.append(call)
+        self._calls_by_method.setdefault(call.method.lower(), []).append(call)
         self._calls_signal.notify()
 
     async def _pause(self, seconds: float) -> None:
