@@ -59,7 +59,8 @@ def build_application(settings: Settings, engine: Engine, *, read_timeout: float
     # Opt in to python-telegram-bot's future timedelta durations (RetryAfter.retry_after);
     # bot.delivery reads both forms, and the deprecation warning goes away.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
-    builder = (
+    # Any: python-telegram-bot's builder changes its generic type with each optional step.
+    builder: Any = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.base_url)
