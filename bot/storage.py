@@ -123,6 +123,8 @@ async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
         await connection.execute("PRAGMA journal_mode = WAL")
         await connection.execute("PRAGMA synchronous = FULL")
         await connection.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows are overwritten, not left in free pages: /forget must leave nothing.
+        await connection.execute("PRAGMA secure_delete = ON")
     except BaseException:
         await connection.close()
         raise
@@ -212,6 +214,8 @@ class Store:
             cursor = await self._db.execute(f"DELETE FROM {table} WHERE user_ref = ?", (user_ref,))
             removed += cursor.rowcount
         await self._db.commit()
+        # The write-ahead log still holds the old pages until a checkpoint empties it.
+        await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return removed
 
     async def add_escalation(self, new: NewEscalation) -> int | None:

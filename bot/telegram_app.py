@@ -14,9 +14,11 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand
+from telegram.error import NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -35,6 +37,7 @@ from bot.content import VIETNAM
 from bot.engine import Engine
 from bot.escalation_log import EscalationLog
 from bot.logsafety import configure_logging, install_redaction
+from bot.polling import poll
 from bot.privacy import load_or_create_secret
 from bot.problems import ContentError
 from bot.ratelimit import UserLimiter
@@ -46,6 +49,7 @@ log = logging.getLogger(__name__)
 COMMANDS = ("start", "help", "hotlines", "tips", "campaign", "language", "privacy", "forget")
 # Enough parallel updates that one crisis reply being retried never holds up everyone else.
 CONCURRENT_UPDATES = 32
+STARTUP_RETRY_MAX = 60.0
 
 App = Application[Any, Any, Any, Any, BotState, Any]
 
@@ -205,7 +209,38 @@ def run_telegram(mode: str | None = None) -> int:
         from bot.webhook import run_webhook
 
         return run_webhook(application, settings)
-    # Never drop pending updates: people may have written in crisis while the bot was down.
-    application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False,
-                            bootstrap_retries=-1)
+    return run_polling(application)
+
+
+def run_polling(application: App) -> int:
+    """Poll until SIGTERM or SIGINT, then finish in-flight replies and close storage. Pending
+    updates are never dropped: people may have written in crisis while the bot was down."""
+
+    async def main() -> None:
+        stop_event = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop_event.set)
+        await retry_until_reachable(lambda: start(application), "start-up")
+        try:
+            await retry_until_reachable(
+                lambda: application.bot.delete_webhook(drop_pending_updates=False), "deleting the webhook")
+            await poll(application, stop_event)
+        finally:
+            await stop(application)
+
+    asyncio.run(main())
     return 0
+
+
+async def retry_until_reachable(step: Callable[[], Awaitable[Any]], what: str) -> None:
+    """Keep trying a start-up step while Telegram is unreachable instead of exiting."""
+    wait = 1.0
+    while True:
+        try:
+            await step()
+            return
+        except NetworkError as exc:
+            log.warning("%s failed (%s); Telegram unreachable? retrying in %.0fs", what, exc, wait)
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, STARTUP_RETRY_MAX)

@@ -16,15 +16,13 @@ from urllib.parse import urlsplit
 import tornado.httpserver
 import tornado.web
 from telegram import Update
-from telegram.error import NetworkError
 
 from bot.config import Settings
-from bot.telegram_app import start
+from bot.telegram_app import retry_until_reachable, start
 from bot.telegram_app import stop as stop_application
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-STARTUP_RETRY_MAX = 60.0
 
 
 class _UpdateHandler(tornado.web.RequestHandler):
@@ -63,19 +61,6 @@ def make_web_app(application: Any, settings: Settings) -> tornado.web.Applicatio
         (r"/healthz", _HealthHandler, {"bot_app": application}),
         (path, _UpdateHandler, {"bot_app": application, "secret": settings.webhook_secret or ""}),
     ])
-
-
-async def retry_until_reachable(step: Any, what: str) -> None:
-    """Keep trying a start-up step while Telegram is unreachable instead of exiting."""
-    wait = 1.0
-    while True:
-        try:
-            await step()
-            return
-        except NetworkError as exc:
-            log.warning("%s failed (%s); Telegram unreachable? retrying in %.0fs", what, exc, wait)
-            await asyncio.sleep(wait)
-            wait = min(wait * 2, STARTUP_RETRY_MAX)
 
 
 async def serve_webhook(application: Any, settings: Settings, stop: asyncio.Event) -> None:

@@ -20,17 +20,30 @@ from tests.fake_telegram import FakeTelegram
 from tests.support import make_settings
 
 PEOPLE, EACH = 1000, 10
-ORDINARY = ["chào bạn", "dạo này mình mất ngủ", "i feel so stressed about exams", "cảm ơn nhiều nha",
-            "bố mẹ không hiểu mình", "how do i limit screen time", "cô đơn quá", "hôm nay ăn gì",
-            "lo âu quá"]
+ORDINARY = [
+    "chào bạn",
+    "dạo này mình mất ngủ",
+    "i feel so stressed about exams",
+    "cảm ơn nhiều nha",
+    "bố mẹ không hiểu mình",
+    "how do i limit screen time",
+    "cô đơn quá",
+    "hôm nay ăn gì",
+    "lo âu quá",
+]
 CRISIS = ["tôi muốn tự tử", "i want to end my life", "mk ko mun song nua"]
 
 
-async def test_a_thousand_people_ten_messages_each(telegram: FakeTelegram, tmp_path: Path,
-                                                   content_dir: ContentPaths) -> None:
+async def test_a_thousand_people_ten_messages_each(
+    telegram: FakeTelegram, tmp_path: Path, content_dir: ContentPaths
+) -> None:
     settings = make_settings(telegram, tmp_path / "data", content_dir, user_messages_per_minute=60)
-    app = build_application(settings, Engine.load(content_dir.intents_dir, content_dir.resources_file),
-                            read_timeout=10.0, flood_limits=False)
+    app = build_application(
+        settings,
+        Engine.load(content_dir.intents_dir, content_dir.resources_file),
+        read_timeout=10.0,
+        flood_limits=False,
+    )
     await start(app)
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
@@ -56,5 +69,7 @@ async def test_a_thousand_people_ten_messages_each(telegram: FakeTelegram, tmp_p
     with sqlite3.connect(settings.database_file) as db:
         assert db.execute("SELECT COUNT(*) FROM escalations").fetchone()[0] == crises
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\n{PEOPLE * EACH} messages ({crises} crisis) from {PEOPLE} people: {elapsed:.1f}s, "
-          f"{PEOPLE * EACH / elapsed:.0f} messages/s, peak memory of the test process {peak_mib:.0f} MiB")
+    print(
+        f"\n{PEOPLE * EACH} messages ({crises} crisis) from {PEOPLE} people: {elapsed:.1f}s, "
+        f"{PEOPLE * EACH / elapsed:.0f} messages/s, peak memory of the test process {peak_mib:.0f} MiB"
+    )

@@ -7,6 +7,7 @@ import asyncio
 import os
 import shutil
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -22,12 +23,23 @@ async def test_polling_process_answers_reloads_and_stops_cleanly(tmp_path: Path)
     shutil.copytree(ROOT / "intents", tmp_path / "intents")
     async with FakeTelegram() as telegram:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
-        env.update(TELEGRAM_BOT_TOKEN=telegram.token, TELEGRAM_BASE_URL=f"{telegram.url}/bot",
-                   BOT_DATA_DIR=str(tmp_path / "data"), BOT_INTENTS_DIR=str(tmp_path / "intents"),
-                   LOG_LEVEL="DEBUG")
+        env.update(
+            TELEGRAM_BOT_TOKEN=telegram.token,
+            TELEGRAM_BASE_URL=f"{telegram.url}/bot",
+            BOT_DATA_DIR=str(tmp_path / "data"),
+            BOT_INTENTS_DIR=str(tmp_path / "intents"),
+            LOG_LEVEL="DEBUG",
+        )
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=ROOT,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
         try:
             await telegram.wait_for("getUpdates", timeout=30)
             telegram.send_text("tôi muốn tự tử")
@@ -35,8 +47,12 @@ async def test_polling_process_answers_reloads_and_stops_cleanly(tmp_path: Path)
             assert "115" in crisis.params["text"]
 
             sleep = tmp_path / "intents" / "coping_sleep.yaml"
-            sleep.write_text(sleep.read_text(encoding="utf-8").replace(
-                "Thức trắng thật sự rất mệt", "SAU KHI NẠP LẠI: thức trắng"), encoding="utf-8")
+            sleep.write_text(
+                sleep.read_text(encoding="utf-8").replace(
+                    "Thức trắng thật sự rất mệt", "SAU KHI NẠP LẠI: thức trắng"
+                ),
+                encoding="utf-8",
+            )
             process.send_signal(signal.SIGHUP)
             for _ in range(50):
                 telegram.send_text("mất ngủ")
@@ -58,3 +74,65 @@ async def test_polling_process_answers_reloads_and_stops_cleanly(tmp_path: Path)
     assert "ready" in log and "content reloaded" in log
     assert telegram.token.split(":")[1] not in log
     assert (tmp_path / "data" / "pseudonym.key").exists()
+
+
+async def test_killed_mid_burst_every_answered_crisis_is_logged_after_restart(tmp_path: Path) -> None:
+    from bot.privacy import pseudonym
+
+    secret = "kill-test-secret"
+    async with FakeTelegram() as telegram:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
+        env.update(
+            TELEGRAM_BOT_TOKEN=telegram.token,
+            TELEGRAM_BASE_URL=f"{telegram.url}/bot",
+            BOT_DATA_DIR=str(tmp_path / "data"),
+            BOT_PSEUDONYM_SECRET=secret,
+            LOG_LEVEL="WARNING",
+        )
+
+        async def launch() -> asyncio.subprocess.Process:
+            return await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                cwd=ROOT,
+                env=env,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+
+        first = await launch()
+        try:
+            await telegram.wait_for("getUpdates", timeout=30)
+            people = range(20_000, 20_200)
+            for person in people:
+                telegram.send_text("tôi muốn tự tử", user_id=person)
+            await telegram.wait_for("sendMessage", 40, timeout=30)
+            first.kill()  # SIGKILL: no clean shutdown at all
+            await first.wait()
+        finally:
+            if first.returncode is None:
+                first.kill()
+        answered = {c.params["chat_id"] for c in telegram.calls_to("sendMessage")}
+        assert 0 < len(answered) < len(people)
+
+        second = await launch()
+        try:
+            await telegram.wait_for("sendMessage", 2 * len(people), timeout=60)
+            await asyncio.sleep(2)  # escalations are written right after each reply
+        finally:
+            second.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(second.wait(), 20)
+
+    data = tmp_path / "data"
+    with sqlite3.connect(data / "bot.sqlite3") as db:
+        logged = {row[0] for row in db.execute("SELECT user_ref FROM escalations")}
+    spool = data / "escalations.spool"
+    spooled = spool.read_text() if spool.exists() else ""
+    for person in answered:
+        ref = pseudonym(person, secret.encode())
+        assert ref in logged or ref in spooled, f"answered crisis from {person} was not logged"
+    assert len(logged) == len(people)  # every update once, re-delivered ones not twice
+    everyone = {c.params["chat_id"] for c in telegram.calls_to("sendMessage")}
+    assert everyone == set(people)  # at least once: nobody's crisis message was lost

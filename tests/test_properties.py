@@ -14,19 +14,49 @@ from bot.telegram_render import split_text, to_html
 
 # Combining marks, zero-width and direction controls, emoji with joiners and skin tones, NUL:
 # the characters that break naive text handling.
-NASTY = st.sampled_from(["\u0300", "\u0323", "\u200b", "\u200d", "\u2060", "\ufeff", "\u202e",
-                         "\u200f", "\x00", "\x07", "👍🏽", "🏳️‍🌈", "👨‍👩‍👧", "\ufffd", "ắ", "Đ", "\n", " "])
+NASTY = st.sampled_from(
+    [
+        "\u0300",
+        "\u0323",
+        "\u200b",
+        "\u200d",
+        "\u2060",
+        "\ufeff",
+        "\u202e",
+        "\u200f",
+        "\x00",
+        "\x07",
+        "👍🏽",
+        "🏳️‍🌈",
+        "👨‍👩‍👧",
+        "\ufffd",
+        "ắ",
+        "Đ",
+        "\n",
+        " ",
+    ]
+)
 MESSAGES = st.one_of(
     st.text(max_size=300),
     st.lists(st.one_of(NASTY, st.text(max_size=5)), max_size=200).map("".join),
     st.text(min_size=4000, max_size=4096),
 )
-CRISIS = ["tôi muốn tự tử", "toi muon tu tu", "mình muốn chết", "i want to kill myself",
-          "em vừa rạch tay", "không muốn sống nữa", "i want to end my life"]
+CRISIS = [
+    "tôi muốn tự tử",
+    "toi muon tu tu",
+    "mình muốn chết",
+    "i want to kill myself",
+    "em vừa rạch tay",
+    "không muốn sống nữa",
+    "i want to end my life",
+]
 SEPARATORS = st.sampled_from([" ", "\n", ". ", " 😭 ", "!!! ", " ... ", "\u200b "])
 NOISE = st.text(alphabet=st.characters(categories=("Lu", "Ll", "Nd", "So", "Zs", "Po")), max_size=200)
-PROFILE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                          HealthCheck.function_scoped_fixture])
+PROFILE = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 @PROFILE
@@ -48,19 +78,36 @@ def test_every_message_gets_a_reply_that_fits_telegram(engine: Engine, text: str
 
 
 @PROFILE
-@given(phrase=st.sampled_from(CRISIS), before=NOISE, after=NOISE, left=SEPARATORS, right=SEPARATORS,
-       zero_width_at=st.integers(min_value=1, max_value=6))
-def test_a_crisis_phrase_anywhere_in_noise_escalates(engine: Engine, phrase: str, before: str,
-                                                     after: str, left: str, right: str,
-                                                     zero_width_at: int) -> None:
+@given(
+    phrase=st.sampled_from(CRISIS),
+    before=NOISE,
+    after=NOISE,
+    left=SEPARATORS,
+    right=SEPARATORS,
+    zero_width_at=st.integers(min_value=1, max_value=6),
+)
+def test_a_crisis_phrase_anywhere_in_noise_escalates(
+    engine: Engine, phrase: str, before: str, after: str, left: str, right: str, zero_width_at: int
+) -> None:
     hidden = phrase[:zero_width_at] + "\u200b" + phrase[zero_width_at:]
     text = before + left + hidden + right + after
     assert engine.decide(text).crisis, text
 
 
-@pytest.mark.parametrize("text", ["", " ", "\x00" * 50, "\u202e" + "tôi muốn tự tử", "a" * 4096,
-                                  "🏳️‍🌈" * 400, "e\u0301" * 2000, "<b>&amp;</b>", "\ud800".encode(
-                                      "utf-8", "surrogatepass").decode("utf-8", "replace")])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "\x00" * 50,
+        "\u202e" + "tôi muốn tự tử",
+        "a" * 4096,
+        "🏳️‍🌈" * 400,
+        "e\u0301" * 2000,
+        "<b>&amp;</b>",
+        "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace"),
+    ],
+)
 def test_known_nasty_messages(engine: Engine, text: str) -> None:
     response = engine.respond(text)
     assert response.reply.text and not response.decision.failed

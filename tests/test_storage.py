@@ -182,3 +182,28 @@ async def test_a_database_deleted_while_running_loses_nothing(tmp_path: Path) ->
         assert count(path) == 1 and log.spool_size() == 0
     finally:
         await store.close()
+
+
+async def test_forget_leaves_no_trace_in_the_files(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    store = await Store.open(path)
+    try:
+        ref = "ref-0123456789abcdef-forget-me"
+        for n in range(50):
+            await store.add_escalation(escalation(n, ref, excerpt="mình không ổn"))
+        await store.add_escalation(escalation(999, "ref-someone-else"))
+        await store.set_language(ref, "en")
+        await store.forget(ref)
+        for file in tmp_path.iterdir():
+            assert ref.encode() not in file.read_bytes(), file.name
+    finally:
+        await store.close()
+
+
+def test_references_are_keyed_and_change_with_the_secret() -> None:
+    from bot.privacy import pseudonym
+
+    assert pseudonym(1001, b"a") == pseudonym(1001, b"a")
+    assert pseudonym(1001, b"a") != pseudonym(1001, b"b")
+    assert pseudonym(1001, b"a") != pseudonym(1002, b"a")
+    assert "1001" not in pseudonym(1001, b"a")

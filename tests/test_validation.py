@@ -166,3 +166,13 @@ def test_every_error_is_reported_in_one_run(content: Content) -> None:
     assert any("coping_sleep" in m for m in found)
     assert any("resources.yaml" in m for m in found)
     assert any("thanks.yaml" in m for m in found)
+
+
+BROKEN = Path(__file__).parent / "fixtures" / "broken"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in BROKEN.glob("*.yaml")))
+def test_a_broken_file_among_good_content_is_refused_with_its_line(content: Content, name: str) -> None:
+    shutil.copy(BROKEN / name, content.intents / name)
+    found = [p for p in content.problems() if Path(p.path).name == name]
+    assert found and all(p.line > 0 for p in found), messages(content.problems())
