@@ -1,6 +1,7 @@
 """`python -m bot escalations …` and `purge`, run as staff run them: a real process on a real
 SQLite file that the tests fill through `Store`."""
 
+import asyncio
 import csv
 import io
 import json
@@ -34,11 +35,18 @@ ROWS = {
 
 
 def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items()
-                if k not in ("TELEGRAM_BOT_TOKEN", "BOT_RETENTION_DAYS")}
+    full_env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "BOT_RETENTION_DAYS")}
     full_env.update(BOT_DATA_DIR=str(tmp_path), PYTHONIOENCODING="utf-8", **env)
-    result = subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, cwd=ROOT,
-                            env=full_env, timeout=60, check=False, text=True, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        cwd=ROOT,
+        env=full_env,
+        timeout=60,
+        check=False,
+        text=True,
+        encoding="utf-8",
+    )
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
@@ -51,10 +59,20 @@ async def log(tmp_path: Path) -> Log:
         found: dict[str, tuple[int, str]] = {}
         for key, (age, level, rule, lang, phrase, excerpt) in ROWS.items():
             created = (datetime.now(UTC) - age).isoformat(timespec="seconds")
-            new_id = await store.add_escalation(NewEscalation(
-                update_key=f"update-{key}", created_at=created, user_ref=f"user-ref-{key}",
-                chat_type="private", lang=lang, level=level, trigger_rule=rule, trigger_phrase=phrase,
-                about_other=False, excerpt=excerpt))
+            new_id = await store.add_escalation(
+                NewEscalation(
+                    update_key=f"update-{key}",
+                    created_at=created,
+                    user_ref=f"user-ref-{key}",
+                    chat_type="private",
+                    lang=lang,
+                    level=level,
+                    trigger_rule=rule,
+                    trigger_phrase=phrase,
+                    about_other=False,
+                    excerpt=excerpt,
+                )
+            )
             assert new_id is not None
             found[key] = (new_id, created)
         await store.set_label(found["a"][0], "real", "tg:lan")
@@ -79,22 +97,29 @@ def ids_in_order(stdout: str) -> list[int]:
     return list(table(stdout))
 
 
-async def test_list_is_newest_first_in_vietnam_time_and_filters(
-        tmp_path: Path, log: Log) -> None:
+async def test_list_is_newest_first_in_vietnam_time_and_filters(tmp_path: Path, log: Log) -> None:
     result = run(tmp_path, "escalations", "list")
     assert result.returncode == 0
     assert ids_in_order(result.stdout) == [log[k][0] for k in "abcde"]
     a_id, a_created = log["a"]
     shown = datetime.fromisoformat(a_created).astimezone(VIETNAM).strftime("%Y-%m-%d %H:%M")
-    assert table(result.stdout)[a_id][1:9] == [*shown.split(), "urgent", "suicide_explicit", "vi", "-",
-                                               "new", "tg:lan"]
+    assert table(result.stdout)[a_id][1:9] == [
+        *shown.split(),
+        "urgent",
+        "suicide_explicit",
+        "vi",
+        "-",
+        "new",
+        "tg:lan",
+    ]
     assert table(result.stdout)[a_id][9] == "real"
 
     acknowledged = run(tmp_path, "escalations", "list", "--status", "acknowledged").stdout
     assert ids_in_order(acknowledged) == [log["c"][0]]
     since = (datetime.now(VIETNAM).date() - timedelta(days=10)).isoformat()
     assert ids_in_order(run(tmp_path, "escalations", "list", "--since", since).stdout) == [
-        log[k][0] for k in "abc"]
+        log[k][0] for k in "abc"
+    ]
     limited = run(tmp_path, "escalations", "list", "--limit", "2").stdout
     assert ids_in_order(limited) == [log["a"][0], log["b"][0]]
     assert "--limit" in limited.splitlines()[-1]
@@ -102,7 +127,8 @@ async def test_list_is_newest_first_in_vietnam_time_and_filters(
 
 
 async def test_export_csv_has_every_column_but_no_user_reference_and_no_live_formula(
-        tmp_path: Path, log: Log) -> None:
+    tmp_path: Path, log: Log
+) -> None:
     result = run(tmp_path, "escalations", "export", "--format", "csv")
     assert result.returncode == 0
     assert "user-ref" not in result.stdout and "user_ref" not in result.stdout
@@ -121,23 +147,29 @@ async def test_export_csv_has_every_column_but_no_user_reference_and_no_live_for
         assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for cell in row.values())
 
 
-async def test_export_csv_to_a_file_opens_in_excel_as_utf8(
-        tmp_path: Path, log: Log) -> None:
+async def test_export_csv_to_a_file_opens_in_excel_as_utf8(tmp_path: Path, log: Log) -> None:
     out = tmp_path / "log.csv"
-    result = run(tmp_path, "escalations", "export", "--format", "csv", "--status", "new",
-                 "--output", str(out))
+    result = run(
+        tmp_path, "escalations", "export", "--format", "csv", "--status", "new", "--output", str(out)
+    )
     assert result.returncode == 0 and result.stdout == ""
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     with open(out, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert {int(row["id"]) for row in rows} == {log[k][0] for k in "abde"}
-    failed = run(tmp_path, "escalations", "export", "--format", "csv", "--output",
-                 str(tmp_path / "missing" / "log.csv"))
+    failed = run(
+        tmp_path,
+        "escalations",
+        "export",
+        "--format",
+        "csv",
+        "--output",
+        str(tmp_path / "missing" / "log.csv"),
+    )
     assert failed.returncode == 1 and "cannot write" in failed.stderr
 
 
-async def test_export_json_is_a_list_of_objects_in_readable_utf8(
-        tmp_path: Path, log: Log) -> None:
+async def test_export_json_is_a_list_of_objects_in_readable_utf8(tmp_path: Path, log: Log) -> None:
     since = (datetime.now(VIETNAM).date() - timedelta(days=30)).isoformat()
     result = run(tmp_path, "escalations", "export", "--format", "json", "--since", since)
     assert result.returncode == 0
@@ -152,8 +184,7 @@ async def test_export_json_is_a_list_of_objects_in_readable_utf8(
     assert records[2]["notes"].count(" | ") == 1
 
 
-async def test_export_labels_writes_cases_score_py_counts(
-        tmp_path: Path, log: Log) -> None:
+async def test_export_labels_writes_cases_score_py_counts(tmp_path: Path, log: Log) -> None:
     result = run(tmp_path, "escalations", "export", "--labels")
     assert result.returncode == 0
     cases = [json.loads(line) for line in result.stdout.splitlines()]
@@ -167,8 +198,15 @@ async def test_export_labels_writes_cases_score_py_counts(
         pytest.skip(f"{SCORE_PY} is not beside the project")
     out = tmp_path / "field.jsonl"
     assert run(tmp_path, "escalations", "export", "--labels", "--output", str(out)).returncode == 0
-    scored = subprocess.run([sys.executable, str(SCORE_PY), str(out)], capture_output=True, text=True,
-                            encoding="utf-8", cwd=ROOT, timeout=60, check=False)
+    scored = subprocess.run(
+        [sys.executable, str(SCORE_PY), str(out)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
     assert scored.returncode == 0, scored.stderr
     assert re.search(r"crisis_recall=1\.000 \(1/1\) false_escalation=0\.000 \(0/1\)", scored.stdout)
 
@@ -179,8 +217,15 @@ async def test_stats_counts_the_last_7_and_30_days(tmp_path: Path, log: Log) -> 
     week, month = result.stdout.split("last 30 days")
     assert "3 escalation(s)" in week.splitlines()[0] and "4 escalation(s)" in month.splitlines()[0]
     counts = {tuple(line.split()) for line in month.splitlines()[1:]}
-    assert {("suicide_explicit", "1"), ("self_harm", "2"), ("wish_dead", "1"), ("vi", "2"), ("en", "2"),
-            ("urgent", "2"), ("concern", "2")} <= counts
+    assert {
+        ("suicide_explicit", "1"),
+        ("self_harm", "2"),
+        ("wish_dead", "1"),
+        ("vi", "2"),
+        ("en", "2"),
+        ("urgent", "2"),
+        ("concern", "2"),
+    } <= counts
     today = datetime.now(VIETNAM).date().isoformat()
     assert (today, "1") in {tuple(line.split()) for line in week.splitlines()}
 
@@ -197,16 +242,21 @@ async def test_staff_changes_show_in_the_list(tmp_path: Path, log: Log) -> None:
     assert rows[a][7:] == ["acknowledged", "minh", "real"]
     assert rows[d][7:] == ["new", "tg:lan", "false_alarm"]
     assert rows[b][7] == "resolved" and rows[b][8].startswith("cli") and rows[b][9] == "false_alarm"
-    records = {r["id"]: r for r in json.loads(
-        run(tmp_path, "escalations", "export", "--format", "json").stdout)}
+    records = {
+        r["id"]: r for r in json.loads(run(tmp_path, "escalations", "export", "--format", "json").stdout)
+    }
     assert records[b]["notes"].endswith(": safe with family")
     assert records[d]["notes"].endswith(": checked again, no contact")
     assert records[d]["notes"].split(" ")[1].startswith("cli")
 
 
 async def test_an_unknown_id_is_an_error(tmp_path: Path, log: Log) -> None:
-    for args in (("ack", "999"), ("resolve", "999", "--note", "x"), ("label", "999", "real"),
-                 ("note", "999", "hello")):
+    for args in (
+        ("ack", "999"),
+        ("resolve", "999", "--note", "x"),
+        ("label", "999", "real"),
+        ("note", "999", "hello"),
+    ):
         result = run(tmp_path, "escalations", *args)
         assert result.returncode == 1, args
         assert "no escalation with id 999" in result.stderr
@@ -225,9 +275,14 @@ async def test_purge_deletes_only_rows_past_retention(tmp_path: Path, log: Log) 
 
 
 def test_a_missing_database_is_reported_not_created(tmp_path: Path) -> None:
-    for args, code in ((("escalations", "list"), 0), (("escalations", "stats"), 0),
-                       (("escalations", "export", "--format", "csv"), 0), (("purge",), 0),
-                       (("escalations", "ack", "1"), 1), (("escalations", "note", "1", "hi"), 1)):
+    for args, code in (
+        (("escalations", "list"), 0),
+        (("escalations", "stats"), 0),
+        (("escalations", "export", "--format", "csv"), 0),
+        (("purge",), 0),
+        (("escalations", "ack", "1"), 1),
+        (("escalations", "note", "1", "hi"), 1),
+    ):
         result = run(tmp_path, *args)
         assert result.returncode == code, args
         assert f"no escalation log yet at {tmp_path / 'bot.sqlite3'}" in result.stderr
@@ -235,12 +290,51 @@ def test_a_missing_database_is_reported_not_created(tmp_path: Path) -> None:
 
 
 def test_bad_arguments_are_usage_errors(tmp_path: Path) -> None:
-    for args in (("escalations",), ("escalations", "list", "--limit", "0"),
-                 ("escalations", "list", "--since", "21/11/2026"),
-                 ("escalations", "list", "--status", "open"),
-                 ("escalations", "export"), ("escalations", "export", "--format", "csv", "--labels"),
-                 ("escalations", "ack", "one"), ("escalations", "label", "1", "maybe"),
-                 ("escalations", "note", "1", "  ")):
+    for args in (
+        ("escalations",),
+        ("escalations", "list", "--limit", "0"),
+        ("escalations", "list", "--since", "21/11/2026"),
+        ("escalations", "list", "--status", "open"),
+        ("escalations", "export"),
+        ("escalations", "export", "--format", "csv", "--labels"),
+        ("escalations", "ack", "one"),
+        ("escalations", "label", "1", "maybe"),
+        ("escalations", "note", "1", "  "),
+    ):
         result = run(tmp_path, *args)
         assert result.returncode == 2, args
         assert "usage:" in result.stderr
+
+
+def test_exports_never_contain_the_bot_token(tmp_path: Path) -> None:
+    async def fill() -> None:
+        store = await Store.open(tmp_path / "bot.sqlite3")
+        await store.add_escalation(
+            NewEscalation(
+                "u1",
+                "2026-11-20T10:00:00+00:00",
+                "ref",
+                "private",
+                "vi",
+                "urgent",
+                "suicide_intent",
+                "tự tử",
+                False,
+                None,
+            )
+        )
+        await store.close()
+
+    asyncio.run(fill())
+    token = "123456:SECRET-token-that-must-not-leak"
+    env = {**os.environ, "BOT_DATA_DIR": str(tmp_path), "TELEGRAM_BOT_TOKEN": token}
+    for fmt in ("csv", "json"):
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "escalations", "export", "--format", fmt],
+            capture_output=True,
+            env=env,
+            cwd=ROOT,
+            timeout=60,
+            check=True,
+        )
+        assert b"suicide_intent" in result.stdout and token.encode() not in result.stdout + result.stderr

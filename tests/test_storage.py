@@ -207,3 +207,38 @@ def test_references_are_keyed_and_change_with_the_secret() -> None:
     assert pseudonym(1001, b"a") != pseudonym(1001, b"b")
     assert pseudonym(1001, b"a") != pseudonym(1002, b"a")
     assert "1001" not in pseudonym(1001, b"a")
+
+
+class FailingStore(Store):
+    """A store whose writes fail as a full disk or a read-only file makes SQLite fail; as root,
+    the tests cannot make the real file system refuse."""
+
+    failure: Exception | None = None
+
+    async def add_escalation(self, new: NewEscalation) -> int | None:
+        if self.failure is not None:
+            raise self.failure
+        return await super().add_escalation(new)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        sqlite3.OperationalError("database or disk is full"),
+        OSError(28, "No space left on device"),
+        sqlite3.OperationalError("attempt to write a readonly database"),
+    ],
+)
+async def test_full_disk_or_read_only_database_loses_nothing(tmp_path: Path, failure: Exception) -> None:
+    store = await FailingStore.open(tmp_path / "bot.sqlite3")
+    log = EscalationLog(store, tmp_path)
+    try:
+        store.failure = failure
+        for n in range(4):
+            assert await log.record(escalation(n)) is None
+        assert log.spool_size() == 4 and await log.flush_spool() == []
+        store.failure = None
+        assert len(await log.flush_spool()) == 4
+        assert count(tmp_path / "bot.sqlite3") == 4 and log.spool_size() == 0
+    finally:
+        await store.close()

@@ -45,8 +45,9 @@ class Running:
 
 
 @pytest.fixture
-async def running(telegram: FakeTelegram, tmp_path: Path,
-                  content_dir: ContentPaths) -> AsyncIterator[Running]:
+async def running(
+    telegram: FakeTelegram, tmp_path: Path, content_dir: ContentPaths
+) -> AsyncIterator[Running]:
     bot = Running(telegram, make_settings(telegram, tmp_path / "data", content_dir))
     await bot.start()
     yield bot
@@ -80,8 +81,9 @@ def buttons(call: Call) -> list[str]:
     return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
 
 
-async def test_commands_are_registered_in_vietnamese_and_english(running: Running,
-                                                                 telegram: FakeTelegram) -> None:
+async def test_commands_are_registered_in_vietnamese_and_english(
+    running: Running, telegram: FakeTelegram
+) -> None:
     calls = await telegram.wait_for("setMyCommands", 3)
     by_language = {c.params.get("language_code"): c.params["commands"] for c in calls}
     assert set(by_language) == {None, "vi", "en"}
@@ -90,8 +92,9 @@ async def test_commands_are_registered_in_vietnamese_and_english(running: Runnin
     assert by_language["en"][0]["description"] != by_language["vi"][0]["description"]
 
 
-async def test_start_says_what_the_bot_is_and_offers_the_menu(running: Running,
-                                                               telegram: FakeTelegram) -> None:
+async def test_start_says_what_the_bot_is_and_offers_the_menu(
+    running: Running, telegram: FakeTelegram
+) -> None:
     telegram.send_text("/start")
     [call] = await telegram.wait_for("sendMessage", where=to(USER))
     assert "không phải con người" in call.params["text"] and "115" in call.params["text"]
@@ -100,24 +103,29 @@ async def test_start_says_what_the_bot_is_and_offers_the_menu(running: Running,
     assert call.params["parse_mode"] == "HTML"
 
 
-@pytest.mark.parametrize(("command", "expected"), [
-    ("/help", "/hotlines"),
-    ("/hotlines", "111"),
-    ("/tips", "Bạn muốn tìm hiểu"),
-    ("/campaign", "Đặt sức khỏe tâm thần lên hàng đầu"),
-    ("/privacy", "/forget"),
-    ("/language", "ngôn ngữ"),
-    ("/forget", "không thể hoàn tác"),
-])
-async def test_each_command_answers(running: Running, telegram: FakeTelegram, command: str,
-                                    expected: str) -> None:
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/help", "/hotlines"),
+        ("/hotlines", "111"),
+        ("/tips", "Bạn muốn tìm hiểu"),
+        ("/campaign", "Đặt sức khỏe tâm thần lên hàng đầu"),
+        ("/privacy", "/forget"),
+        ("/language", "ngôn ngữ"),
+        ("/forget", "không thể hoàn tác"),
+    ],
+)
+async def test_each_command_answers(
+    running: Running, telegram: FakeTelegram, command: str, expected: str
+) -> None:
     telegram.send_text(command)
     [text] = await replies(telegram)
     assert expected in text
 
 
-async def test_a_topic_message_gets_its_reply_with_follow_up_buttons(running: Running,
-                                                                     telegram: FakeTelegram) -> None:
+async def test_a_topic_message_gets_its_reply_with_follow_up_buttons(
+    running: Running, telegram: FakeTelegram
+) -> None:
     telegram.send_text("dạo này đêm nào mình cũng mất ngủ")
     [call] = await telegram.wait_for("sendMessage", where=to(USER))
     sleep = running.app.bot_data.engine.content.intent("coping_sleep")  # type: ignore[union-attr]
@@ -126,8 +134,7 @@ async def test_a_topic_message_gets_its_reply_with_follow_up_buttons(running: Ru
     assert any(b.startswith("intent:") for b in buttons(call))
 
 
-async def test_a_button_leads_to_the_same_content_as_typing(running: Running,
-                                                           telegram: FakeTelegram) -> None:
+async def test_a_button_leads_to_the_same_content_as_typing(running: Running, telegram: FakeTelegram) -> None:
     telegram.send_text("/tips")
     await replies(telegram)
     telegram.press_button("intent:coping_sleep")
@@ -137,15 +144,15 @@ async def test_a_button_leads_to_the_same_content_as_typing(running: Running,
     assert text == typed
 
 
-async def test_unknown_message_gets_the_fallback_with_menu(running: Running,
-                                                          telegram: FakeTelegram) -> None:
+async def test_unknown_message_gets_the_fallback_with_menu(running: Running, telegram: FakeTelegram) -> None:
     telegram.send_text("giá vé máy bay đi Đà Lạt tháng sau")
     [call] = await telegram.wait_for("sendMessage", where=to(USER))
     assert "/hotlines" in call.params["text"] and "menu:coping" in buttons(call)
 
 
-async def test_crisis_reply_first_then_check_in_and_both_buttons(running: Running,
-                                                                 telegram: FakeTelegram) -> None:
+async def test_crisis_reply_first_then_check_in_and_both_buttons(
+    running: Running, telegram: FakeTelegram
+) -> None:
     telegram.send_text("tôi muốn tự tử")
     first, check_in = await telegram.wait_for("sendMessage", 2, where=to(USER))
     assert "115" in first.params["text"] and "111" in first.params["text"]
@@ -159,8 +166,7 @@ async def test_crisis_reply_first_then_check_in_and_both_buttons(running: Runnin
     assert len(telegram.calls_to("answerCallbackQuery")) == 2
 
 
-async def test_an_edit_that_turns_into_a_crisis_escalates(running: Running,
-                                                          telegram: FakeTelegram) -> None:
+async def test_an_edit_that_turns_into_a_crisis_escalates(running: Running, telegram: FakeTelegram) -> None:
     update = telegram.send_text("chào bạn")
     await replies(telegram)
     telegram.edit_text(update["message"]["message_id"], "chào bạn, mình muốn chết")
@@ -175,31 +181,41 @@ async def test_a_sticker_gets_a_request_to_type(running: Running, telegram: Fake
 
 
 async def test_a_photo_caption_is_read_like_a_message(running: Running, telegram: FakeTelegram) -> None:
-    update = telegram.queue_update({"message": {
-        "message_id": 77, "date": 1, "chat": {"id": USER, "type": "private"},
-        "from": {"id": USER, "is_bot": False, "first_name": "Lan"},
-        "photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}],
-        "caption": "mình muốn tự tử"}})
+    update = telegram.queue_update(
+        {
+            "message": {
+                "message_id": 77,
+                "date": 1,
+                "chat": {"id": USER, "type": "private"},
+                "from": {"id": USER, "is_bot": False, "first_name": "Lan"},
+                "photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}],
+                "caption": "mình muốn tự tử",
+            }
+        }
+    )
     assert update["update_id"]
     texts = await replies(telegram, 2)
     assert "115" in texts[0]
 
 
-async def test_in_a_group_only_mentions_and_commands_are_answered(running: Running,
-                                                                  telegram: FakeTelegram) -> None:
+async def test_in_a_group_only_mentions_and_commands_are_answered(
+    running: Running, telegram: FakeTelegram
+) -> None:
     group = -5000
     telegram.send_text("mất ngủ quá", chat_id=group, chat_type="group")
     mention = "@wellbeing_test_bot mất ngủ quá"
-    telegram.send_text(mention, chat_id=group, chat_type="group",
-                       entities=[{"type": "mention", "offset": 0, "length": 19}])
+    telegram.send_text(
+        mention, chat_id=group, chat_type="group", entities=[{"type": "mention", "offset": 0, "length": 19}]
+    )
     [text] = await replies(telegram, 1, chat_id=group)
     assert "nhắn riêng" in text
     await asyncio.sleep(0.3)
     assert len(telegram.calls_to("sendMessage")) == 1
 
 
-async def test_language_choice_is_remembered_across_restarts(running: Running,
-                                                             telegram: FakeTelegram) -> None:
+async def test_language_choice_is_remembered_across_restarts(
+    running: Running, telegram: FakeTelegram
+) -> None:
     telegram.send_text("/language")
     await replies(telegram)
     telegram.press_button("lang:en")
@@ -216,8 +232,9 @@ async def test_language_choice_is_remembered_across_restarts(running: Running,
     assert low_mood is not None and after_restart.startswith(low_mood.reply.en.split("\n")[0])
 
 
-async def test_forget_deletes_what_is_stored(running: Running, telegram: FakeTelegram,
-                                             tmp_path: Path) -> None:
+async def test_forget_deletes_what_is_stored(
+    running: Running, telegram: FakeTelegram, tmp_path: Path
+) -> None:
     telegram.send_text("/language en")
     await replies(telegram)
     database = tmp_path / "data" / "bot.sqlite3"
@@ -230,8 +247,9 @@ async def test_forget_deletes_what_is_stored(running: Running, telegram: FakeTel
     assert rows(database, "preferences") == 0
 
 
-async def test_stored_references_are_pseudonymous(running: Running, telegram: FakeTelegram,
-                                                  tmp_path: Path) -> None:
+async def test_stored_references_are_pseudonymous(
+    running: Running, telegram: FakeTelegram, tmp_path: Path
+) -> None:
     telegram.send_text("/language en", user_id=987654321)
     await replies(telegram, chat_id=987654321)
     await until(lambda: rows(tmp_path / "data" / "bot.sqlite3", "preferences") == 1)
@@ -241,11 +259,16 @@ async def test_stored_references_are_pseudonymous(running: Running, telegram: Fa
     assert b"987654321" not in raw
 
 
-async def test_reload_by_an_admin(running: Running, telegram: FakeTelegram,
-                                  content_dir: ContentPaths) -> None:
+async def test_reload_by_an_admin(
+    running: Running, telegram: FakeTelegram, content_dir: ContentPaths
+) -> None:
     sleep = content_dir.intents_dir / "coping_sleep.yaml"
-    sleep.write_text(sleep.read_text(encoding="utf-8").replace(
-        "Thức trắng thật sự rất mệt", "NỘI DUNG MỚI: thức trắng thật sự rất mệt"), encoding="utf-8")
+    sleep.write_text(
+        sleep.read_text(encoding="utf-8").replace(
+            "Thức trắng thật sự rất mệt", "NỘI DUNG MỚI: thức trắng thật sự rất mệt"
+        ),
+        encoding="utf-8",
+    )
     telegram.send_text("/reload", user_id=ADMIN)
     [ok] = await replies(telegram, chat_id=ADMIN)
     assert "22" in ok
@@ -255,7 +278,8 @@ async def test_reload_by_an_admin(running: Running, telegram: FakeTelegram,
 
 
 async def test_reload_with_broken_content_keeps_the_old_and_names_file_and_line(
-        running: Running, telegram: FakeTelegram, content_dir: ContentPaths) -> None:
+    running: Running, telegram: FakeTelegram, content_dir: ContentPaths
+) -> None:
     (content_dir.intents_dir / "thanks.yaml").write_text("version: 1\nintent:\n  id: a\n  id: b\n")
     telegram.send_text("/reload", user_id=ADMIN)
     [answer] = await replies(telegram, chat_id=ADMIN)
@@ -266,8 +290,7 @@ async def test_reload_with_broken_content_keeps_the_old_and_names_file_and_line(
     assert thanks is not None and text.startswith(thanks.reply.vi.split("\n")[0])
 
 
-async def test_reload_from_anyone_else_is_ignored_silently(running: Running,
-                                                           telegram: FakeTelegram) -> None:
+async def test_reload_from_anyone_else_is_ignored_silently(running: Running, telegram: FakeTelegram) -> None:
     telegram.send_text("/reload", user_id=USER)
     telegram.send_text("chào bạn", user_id=USER)
     [text] = await replies(telegram)
@@ -277,8 +300,9 @@ async def test_reload_from_anyone_else_is_ignored_silently(running: Running,
 
 
 @pytest.mark.parametrize("fault", ["500", "429", "timeout", "drop"])
-async def test_crisis_reply_survives_telegram_faults(running: Running, telegram: FakeTelegram,
-                                                     fault: str) -> None:
+async def test_crisis_reply_survives_telegram_faults(
+    running: Running, telegram: FakeTelegram, fault: str
+) -> None:
     telegram.fail("sendMessage", fault, times=2, retry_after=1)
     telegram.send_text("tôi muốn tự tử")
     calls = await telegram.wait_for("sendMessage", 4, timeout=20, where=to(USER))
@@ -286,10 +310,12 @@ async def test_crisis_reply_survives_telegram_faults(running: Running, telegram:
     assert delivered and "115" in delivered[0].params["text"]
 
 
-async def test_the_per_person_limit_never_swallows_a_crisis(telegram: FakeTelegram, tmp_path: Path,
-                                                            content_dir: ContentPaths) -> None:
-    bot = Running(telegram, make_settings(telegram, tmp_path / "data", content_dir,
-                                          user_messages_per_minute=3))
+async def test_the_per_person_limit_never_swallows_a_crisis(
+    telegram: FakeTelegram, tmp_path: Path, content_dir: ContentPaths
+) -> None:
+    bot = Running(
+        telegram, make_settings(telegram, tmp_path / "data", content_dir, user_messages_per_minute=3)
+    )
     await bot.start()
     try:
         for _ in range(6):
@@ -305,9 +331,9 @@ async def test_the_per_person_limit_never_swallows_a_crisis(telegram: FakeTelegr
         await bot.stop()
 
 
-async def test_an_error_gets_an_apology_with_the_emergency_number(running: Running,
-                                                                  telegram: FakeTelegram,
-                                                                  caplog: pytest.LogCaptureFixture) -> None:
+async def test_an_error_gets_an_apology_with_the_emergency_number(
+    running: Running, telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
     telegram.fail("sendMessage", "400", times=1)
     update = telegram.send_text("mất ngủ")
     texts = await replies(telegram, 2)
@@ -315,8 +341,9 @@ async def test_an_error_gets_an_apology_with_the_emergency_number(running: Runni
     assert f"error while handling update {update['update_id']}" in caplog.text
 
 
-async def test_a_person_who_blocked_the_bot_is_not_an_alert(running: Running, telegram: FakeTelegram,
-                                                            caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_person_who_blocked_the_bot_is_not_an_alert(
+    running: Running, telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
     telegram.fail("sendMessage", "403", times=1)
     telegram.send_text("mất ngủ")
     await telegram.wait_for("sendMessage")
@@ -324,9 +351,9 @@ async def test_a_person_who_blocked_the_bot_is_not_an_alert(running: Running, te
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-async def test_the_token_never_reaches_the_logs(telegram: FakeTelegram, tmp_path: Path,
-                                                content_dir: ContentPaths,
-                                                caplog: pytest.LogCaptureFixture) -> None:
+async def test_the_token_never_reaches_the_logs(
+    telegram: FakeTelegram, tmp_path: Path, content_dir: ContentPaths, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     bot = Running(telegram, make_settings(telegram, tmp_path / "data", content_dir))
     await bot.start()
@@ -340,3 +367,21 @@ async def test_the_token_never_reaches_the_logs(telegram: FakeTelegram, tmp_path
     assert "HTTP Request" in caplog.text or "sendMessage" in caplog.text  # requests were logged
     secret_part = telegram.token.split(":")[1]
     assert secret_part not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u200b\u200b",
+        "\u202etôi muốn tự tử",
+        "🏳️‍🌈" * 300,
+        "e\u0301" * 1500,
+        "<b>&amp;</b> <script>",
+        "a" * 4096,
+    ],
+)
+async def test_nasty_messages_get_a_valid_reply(running: Running, telegram: FakeTelegram, text: str) -> None:
+    telegram.send_text(text)
+    [call, *_] = await telegram.wait_for("sendMessage", where=to(USER))
+    assert call.failed is None and call.params["text"]
+    assert "<" not in call.params["text"].replace("&lt;", "")
