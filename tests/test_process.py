@@ -19,27 +19,26 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
 
+def bot_env(telegram: FakeTelegram, tmp_path: Path, **extra: str) -> dict[str, str]:
+    """This machine's environment without any bot settings, pointed at the fake server."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
+    env.update(TELEGRAM_BOT_TOKEN=telegram.token, TELEGRAM_BASE_URL=f"{telegram.url}/bot",
+               BOT_DATA_DIR=str(tmp_path / "data"), **extra)
+    return env
+
+
+async def launch(env: dict[str, str], output: int = asyncio.subprocess.DEVNULL) -> asyncio.subprocess.Process:
+    """`python -m bot run`, as a host would start it."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env, stdout=output,
+        stderr=asyncio.subprocess.STDOUT if output == asyncio.subprocess.PIPE else asyncio.subprocess.DEVNULL)
+
+
 async def test_polling_process_answers_reloads_and_stops_cleanly(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "intents", tmp_path / "intents")
     async with FakeTelegram() as telegram:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
-        env.update(
-            TELEGRAM_BOT_TOKEN=telegram.token,
-            TELEGRAM_BASE_URL=f"{telegram.url}/bot",
-            BOT_DATA_DIR=str(tmp_path / "data"),
-            BOT_INTENTS_DIR=str(tmp_path / "intents"),
-            LOG_LEVEL="DEBUG",
-        )
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=ROOT,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
+        env = bot_env(telegram, tmp_path, BOT_INTENTS_DIR=str(tmp_path / "intents"), LOG_LEVEL="DEBUG")
+        process = await launch(env, asyncio.subprocess.PIPE)
         try:
             await telegram.wait_for("getUpdates", timeout=30)
             telegram.send_text("tôi muốn tự tử")
@@ -81,28 +80,8 @@ async def test_killed_mid_burst_every_answered_crisis_is_logged_after_restart(tm
 
     secret = "kill-test-secret"
     async with FakeTelegram() as telegram:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
-        env.update(
-            TELEGRAM_BOT_TOKEN=telegram.token,
-            TELEGRAM_BASE_URL=f"{telegram.url}/bot",
-            BOT_DATA_DIR=str(tmp_path / "data"),
-            BOT_PSEUDONYM_SECRET=secret,
-            LOG_LEVEL="WARNING",
-        )
-
-        async def launch() -> asyncio.subprocess.Process:
-            return await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                cwd=ROOT,
-                env=env,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
-            )
-
-        first = await launch()
+        env = bot_env(telegram, tmp_path, BOT_PSEUDONYM_SECRET=secret, LOG_LEVEL="WARNING")
+        first = await launch(env)
         try:
             await telegram.wait_for("getUpdates", timeout=30)
             people = range(20_000, 20_200)
@@ -117,7 +96,7 @@ async def test_killed_mid_burst_every_answered_crisis_is_logged_after_restart(tm
         answered = {c.params["chat_id"] for c in telegram.calls_to("sendMessage")}
         assert 0 < len(answered) < len(people)
 
-        second = await launch()
+        second = await launch(env)
         try:
             await telegram.wait_for("sendMessage", 2 * len(people), timeout=60)
             await asyncio.sleep(2)  # escalations are written right after each reply
