@@ -47,11 +47,13 @@ def _addressed_text(message: Message, username: str) -> str | None:
     it), with the mention removed; None for every other message."""
     text = message.text or message.caption or ""
     mention = f"@{username}".casefold()
-    for entity in message.entities or message.caption_entities or ():
-        if entity.type == MessageEntityType.MENTION:
-            start, end = entity.offset, entity.offset + entity.length
-            if text[start:end].casefold() == mention:
-                return (text[:start] + text[end:]).strip()
+    # parse_entities, not slicing: Telegram counts offsets in UTF-16 units, so an emoji
+    # before the mention would shift a plain slice.
+    found = (message.parse_entities([MessageEntityType.MENTION]) if message.text
+             else message.parse_caption_entities([MessageEntityType.MENTION]))
+    for value in found.values():
+        if value.casefold() == mention:
+            return text.replace(value, "", 1).strip()
     replied = message.reply_to_message
     if replied and replied.from_user and replied.from_user.username == username:
         return text
@@ -73,7 +75,9 @@ async def on_text(update: Update, context: Context) -> None:
             return
     engine = state.engine
     user = update.effective_user
-    user_ref = pseudonym(user.id, state.secret) if user else f"chat:{chat.id}"
+    # No user (an anonymous group admin): the chat stands in, hashed like a person; group ids
+    # are negative, so they never meet a user's.
+    user_ref = pseudonym(user.id if user else chat.id, state.secret)
     lang = state.languages.get(user_ref)
     response = engine.respond(text, lang)
     decision = response.decision

@@ -213,6 +213,18 @@ async def test_in_a_group_only_mentions_and_commands_are_answered(
     assert len(telegram.calls_to("sendMessage")) == 1
 
 
+async def test_a_mention_after_emoji_is_found(running: Running, telegram: FakeTelegram) -> None:
+    group = -5001
+    text = "😭😭 @wellbeing_test_bot mất ngủ quá"
+    # Telegram counts entity offsets in UTF-16 units: each of these emoji counts twice.
+    telegram.send_text(text, chat_id=group, chat_type="group",
+                       entities=[{"type": "mention", "offset": 5, "length": 19}])
+    [answer] = await replies(telegram, 1, chat_id=group)
+    sleep = running.app.bot_data.engine.content.intent("coping_sleep")  # type: ignore[union-attr]
+    assert sleep is not None and answer.startswith(sleep.reply.vi.split("\n")[0])
+    assert "nhắn riêng" in answer
+
+
 async def test_language_choice_is_remembered_across_restarts(
     running: Running, telegram: FakeTelegram
 ) -> None:
