@@ -36,7 +36,8 @@ def main() -> None:
             engine.decide(message)
             times.append(time.perf_counter() - begin)
     times.sort()
-    paragraph = "Mấy tháng nay mình mất ngủ, học hành sa sút, bố mẹ suốt ngày so sánh mình với người khác. " * 10
+    sentence = "Mấy tháng nay mình mất ngủ, học hành sa sút, bố mẹ suốt ngày so sánh mình với người khác. "
+    paragraph = sentence * 10
     long_times = []
     for _ in range(20):
         begin = time.perf_counter()
