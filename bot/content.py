@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal
 
@@ -133,6 +133,10 @@ class Content:
     crisis: CrisisContent
     normalise: Normaliser
     do_not_list: tuple[str, ...]
+    _by_id: dict[str, Intent] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {i.id: i for i in self.intents})
 
     def intent(self, intent_id: str) -> Intent | None:
-        return next((i for i in self.intents if i.id == intent_id), None)
+        return self._by_id.get(intent_id)

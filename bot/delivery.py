@@ -12,7 +12,7 @@ import logging
 import time
 from datetime import timedelta
 
-from telegram import Bot, Message
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -49,7 +49,7 @@ async def send_crisis_reply(bot: Bot, chat_id: int, reply: Reply,
     return True
 
 
-async def _send_with_retries(bot: Bot, chat_id: int, text: str, markup: object,
+async def _send_with_retries(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None,
                              give_up_at: float) -> bool:
     attempt = 0
     as_html = True
@@ -57,9 +57,9 @@ async def _send_with_retries(bot: Bot, chat_id: int, text: str, markup: object,
         try:
             if as_html:
                 await bot.send_message(chat_id, to_html(text), parse_mode=ParseMode.HTML,
-                                       reply_markup=markup)  # type: ignore[arg-type]
+                                       reply_markup=markup)
             else:
-                await bot.send_message(chat_id, text, reply_markup=markup)  # type: ignore[arg-type]
+                await bot.send_message(chat_id, text, reply_markup=markup)
             if attempt:
                 log.warning("crisis reply delivered after %d retries", attempt)
             return True

@@ -67,9 +67,6 @@ class EscalationLog:
         except FileNotFoundError:
             return 0
 
-    def spool_warning(self) -> bool:
-        return self.spool_size() >= SPOOL_WARN_AT
-
     async def flush_spool(self) -> list[int]:
         """Move spooled escalations into the database; returns the ids of those newly stored.
         Entries stay in the spool until every one of them is in the database."""

@@ -68,8 +68,7 @@ async def on_text(update: Update, context: Context) -> None:
     text = message.text or message.caption
     if text is None:
         return
-    in_group = chat.type != ChatType.PRIVATE
-    if in_group:
+    if chat.type != ChatType.PRIVATE:
         text = _addressed_text(message, state.bot_username)
         if text is None:
             return
@@ -90,10 +89,7 @@ async def on_text(update: Update, context: Context) -> None:
         if state.limiter.first_refusal(user_ref):
             await send_reply(context.bot, chat.id, Reply(_say(engine, "rate_limited", decision.lang)))
         return
-    reply = response.reply
-    if in_group:
-        reply = Reply(f"{reply.text}\n\n{_say(engine, 'group_hint', decision.lang)}", reply.buttons)
-    await send_reply(context.bot, chat.id, reply)
+    await _answer(update, context, response.reply, decision.lang)
 
 
 async def on_non_text(update: Update, context: Context) -> None:
@@ -104,12 +100,13 @@ async def on_non_text(update: Update, context: Context) -> None:
     await send_reply(context.bot, chat.id, Reply(_say(engine, "non_text", _lang(context.bot_data, update))))
 
 
-async def _answer(update: Update, context: Context, reply: Reply) -> None:
+async def _answer(update: Update, context: Context, reply: Reply, lang: Language | None = None) -> None:
+    """Send a reply; in a group, with the suggestion to talk in private."""
     chat = update.effective_chat
     if chat is None:
         return
     if chat.type != ChatType.PRIVATE:
-        hint = _say(context.bot_data.engine, "group_hint", _lang(context.bot_data, update))
+        hint = _say(context.bot_data.engine, "group_hint", lang or _lang(context.bot_data, update))
         reply = Reply(f"{reply.text}\n\n{hint}", reply.buttons, reply.follow_up)
     await send_reply(context.bot, chat.id, reply)
 

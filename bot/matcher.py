@@ -80,6 +80,7 @@ class IntentMatcher:
     _unknown_topic_weight: float = field(init=False, repr=False)
     _similarity_floor: float = field(init=False, repr=False)
     _longest_query: float = field(init=False, repr=False)
+    _thresholds: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         normalised = [(i, ex, self.normalise(ex.text))
@@ -127,6 +128,7 @@ class IntentMatcher:
         # reach the floor against any example, so the similarity pass is skipped outright.
         longest = max((len(c) for c in self._accented), default=0)
         set_(self, "_longest_query", longest * (200 / floor - 1))
+        set_(self, "_thresholds", {i.id: i.threshold for i in self.intents if i.threshold})
 
     def rank(self, message: Normalised, limit: int = 3) -> list[Candidate]:
         """The best `limit` intents for a message, best first, one candidate per intent."""
@@ -204,5 +206,4 @@ class IntentMatcher:
         return scores
 
     def threshold_for(self, intent_id: str) -> int:
-        intent = next((i for i in self.intents if i.id == intent_id), None)
-        return intent.threshold if intent and intent.threshold else self.threshold
+        return self._thresholds.get(intent_id, self.threshold)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from telegram import Bot, Update, User
 from telegram.constants import ParseMode
@@ -24,7 +24,8 @@ from bot.config import Settings
 from bot.content import VIETNAM
 from bot.delivery import send_crisis_reply
 from bot.engine import Engine
-from bot.escalation_log import EscalationLog
+from bot.escalation_log import SPOOL_WARN_AT, EscalationLog
+from bot.language import Language
 from bot.replies import Reply, ReplyButton
 from bot.storage import Escalation, Store
 from bot.telegram_render import keyboard, to_html
@@ -52,15 +53,15 @@ class StaffDesk:
     settings: Settings
     store: Store
     escalation_log: EscalationLog
-    engine: Any  # a callable returning the live Engine: /reload swaps it
+    engine: Callable[[], Engine]  # the live engine: /reload swaps it
     interval: float = ALERT_INTERVAL
     _queue: asyncio.PriorityQueue[tuple[int, int, int, str]] = field(default_factory=asyncio.PriorityQueue)
     _order: itertools.count[int] = field(default_factory=itertools.count)
     _spool_warned: bool = False
 
     def _say(self, key: str, **values: str) -> str:
-        content: Engine = self.engine()
-        text = content.content.messages[key](self.settings.staff_lang)  # type: ignore[arg-type]
+        lang: Language = "en" if self.settings.staff_lang == "en" else "vi"
+        text = self.engine().content.messages[key](lang)
         return text.format(**values) if values else text
 
     def is_staff(self, update: Update) -> bool:
@@ -149,7 +150,7 @@ class StaffDesk:
     # --- commands -------------------------------------------------------------------------
 
     async def open_list(self) -> str:
-        open_ones = [e for e in await self.store.escalations(limit=200) if e.status != "resolved"][:20]
+        open_ones = await self.store.escalations(open_only=True, limit=20)
         if not open_ones:
             return self._say("staff_none_open")
         lines = [self._say("staff_open_heading")]
@@ -195,7 +196,7 @@ class StaffDesk:
             escalation = await self.store.escalation(escalation_id)
             self.enqueue(escalation_id, escalation is not None and escalation.level == "urgent")
         size = self.escalation_log.spool_size()
-        if self.escalation_log.spool_warning() and not self._spool_warned and self.settings.staff_chat_id:
+        if size >= SPOOL_WARN_AT and not self._spool_warned and self.settings.staff_chat_id:
             self._spool_warned = True
             await bot.send_message(self.settings.staff_chat_id, to_html(
                 self._say("staff_spool_warning", count=str(size))), parse_mode=ParseMode.HTML)
@@ -216,7 +217,7 @@ class StaffDesk:
         per_day = dict(await self.store.counts("day", start.astimezone(UTC).isoformat(timespec="seconds")))
         days = [(str(today - timedelta(days=n)), per_day.get(str(today - timedelta(days=n)), 0))
                 for n in range(29, -1, -1)]
-        open_count = len([e for e in await self.store.escalations() if e.status != "resolved"])
+        open_count = await self.store.open_count()
         caption = self._say("staff_digest", date=yesterday.strftime("%d/%m/%Y"),
                             count=str(per_day.get(str(yesterday), 0)), open=str(open_count))
         chart = escalations_chart(days, self._say("staff_digest_chart"))

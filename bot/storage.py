@@ -237,8 +237,8 @@ class Store:
 
     async def escalations(self, status: str | None = None, since: str | None = None,
                           ids: Sequence[int] = (), newest_first: bool = True,
-                          limit: int | None = None) -> list[Escalation]:
-        where: list[str] = []
+                          limit: int | None = None, open_only: bool = False) -> list[Escalation]:
+        where: list[str] = ["status != 'resolved'"] if open_only else []
         args: list[Any] = []
         if status:
             where.append("status = ?")
@@ -317,6 +317,11 @@ class Store:
             await self._db.execute("UPDATE escalations SET check_in = ? WHERE id = ?", (answer, row[0]))
         await self._db.commit()
         return int(row[0])
+
+    async def open_count(self) -> int:
+        async with self._db.execute("SELECT COUNT(*) FROM escalations WHERE status != 'resolved'") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
 
     async def unacknowledged(self, older_than: timedelta) -> list[Escalation]:
         """New escalations nobody has acknowledged in time and that were not re-posted yet."""
