@@ -50,7 +50,7 @@ class Response:
     reply: Reply
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Engine:
     content: Content
     warnings: tuple[Problem, ...] = ()
@@ -62,6 +62,9 @@ class Engine:
         object.__setattr__(self, "matcher", IntentMatcher(self.content.intents,
                                                           self.content.normalise, negations))
         object.__setattr__(self, "replies", ReplyBuilder(self.content))
+
+    def __repr__(self) -> str:
+        return f"Engine({len(self.content.intents)} intents)"
 
     @classmethod
     def load(cls, intents_dir: Path, resources_path: Path) -> Engine:

@@ -69,6 +69,13 @@ def test_does_not_escalate(engine: Engine, text: str) -> None:
     assert not decision.crisis, (text, decision.rule)
 
 
+@pytest.mark.parametrize("text", ["toi muon tu tu roi", "toi muon tu tu ma", "minh dinh tu tu thoi",
+                                  "em se tu tu da"])
+def test_a_slowly_guard_never_silences_a_stated_intent(engine: Engine, text: str) -> None:
+    # Found by hypothesis: without diacritics, "từ từ rồi" (slowly, then) covered "tu tu".
+    assert engine.decide(text).crisis, text
+
+
 def test_diacritics_decide_the_tu_tu_collision(engine: Engine) -> None:
     assert engine.decide("tôi muốn tự tử").crisis
     assert engine.decide("toi muon tu tu").crisis           # no diacritics: folded form counts
