@@ -50,6 +50,7 @@ class Settings:
     store_excerpts: bool = False
     alert_reminder_minutes: int = 30
     staff_lang: str = "vi"
+    session_timeout_minutes: int = 30
 
     @property
     def database_file(self) -> Path:
@@ -91,6 +92,7 @@ class Settings:
             store_excerpts=_flag(env, "BOT_STORE_EXCERPTS"),
             alert_reminder_minutes=_int(env, "BOT_ALERT_REMINDER_MINUTES", 30, 1, 1440),
             staff_lang=_choice(env, "BOT_STAFF_LANG", "vi", ("vi", "en")),
+            session_timeout_minutes=_int(env, "BOT_SESSION_TIMEOUT_MINUTES", 30, 1, 1440),
         )
 
 

@@ -47,7 +47,7 @@ class Intent:
     examples: tuple[Example, ...]
     reply: Localised
     resources: tuple[str, ...]
-    buttons: tuple[str, ...]
+    buttons: tuple[str, ...]  # actions: `intent:<id>`, `exercise:<id>`, `plan:start`
     menu: str | None
     threshold: int | None
     not_when_negated: bool
@@ -122,6 +122,8 @@ class CrisisContent:
     replies: dict[str, Localised]
     cases: tuple[CrisisCase, ...]
     phrase_sources: tuple[tuple[str, str, int], ...]
+    buttons: tuple[str, ...] = ()
+    check_in_times: tuple[time, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,8 @@ class Content:
     crisis: CrisisContent
     normalise: Normaliser
     do_not_list: tuple[str, ...]
+    exercises: dict[str, Exercise]
+    safety_plan: SafetyPlan
     _by_id: dict[str, Intent] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -140,3 +144,67 @@ class Content:
 
     def intent(self, intent_id: str) -> Intent | None:
         return self._by_id.get(intent_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A button under an exercise step; `offers` are actions shown under its reply."""
+
+    label: Localised
+    reply: Localised
+    offers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseStep:
+    """One message of an exercise. `seconds` set: the bot moves on by itself after that long;
+    otherwise it waits for an answer, a tap on "next" or one of the `choices`."""
+
+    say: Localised
+    seconds: float | None
+    button: Localised | None
+    ack: Localised | None
+    choices: tuple[Choice, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Exercise:
+    id: str
+    title: Localised
+    intro: Localised
+    start_button: Localised | None
+    rounds: int
+    steps: tuple[ExerciseStep, ...]
+    outro: Localised
+    offers: tuple[str, ...]
+    path: str
+    line: int
+
+    @property
+    def length(self) -> int:
+        return self.rounds * len(self.steps)
+
+    def step(self, position: int) -> tuple[ExerciseStep, int]:
+        """The step at a position counted over all rounds, and its round (from 1)."""
+        return self.steps[position % len(self.steps)], position // len(self.steps) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStep:
+    id: str
+    heading: Localised
+    ask: Localised
+    prefill_hotlines: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyPlan:
+    title: Localised
+    intro: Localised
+    steps: tuple[PlanStep, ...]
+    heading: Localised
+    emergency: Localised
+    closing: Localised
+    paused: Localised
+    stopped: Localised
+    gone: Localised

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.content import Content
 from bot.crisis import CrisisCheck, Level
+from bot.guide import Guide
 from bot.language import Language
 from bot.loader import load_content
 from bot.matcher import Candidate, IntentMatcher
@@ -56,12 +57,14 @@ class Engine:
     warnings: tuple[Problem, ...] = ()
     matcher: IntentMatcher = field(init=False, repr=False)
     replies: ReplyBuilder = field(init=False, repr=False)
+    guide: Guide = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         negations = self.content.crisis.detector.negation_words()
         object.__setattr__(self, "matcher", IntentMatcher(self.content.intents,
                                                           self.content.normalise, negations))
         object.__setattr__(self, "replies", ReplyBuilder(self.content))
+        object.__setattr__(self, "guide", Guide(self.content, self.replies))
 
     def __repr__(self) -> str:
         return f"Engine({len(self.content.intents)} intents)"

@@ -81,13 +81,19 @@ async def on_text(update: Update, context: Context) -> None:
     response = engine.respond(text, lang)
     decision = response.decision
     if decision.crisis:
+        # Stopping an exercise awaits nothing, so no paced step can slip in before the reply.
+        interrupted = state.sessions.interrupt(chat.id)
         # First, before any other await: the person gets the helplines.
         delivered = await send_crisis_reply(context.bot, chat.id, response.reply)
         await state.after_crisis(update, decision, user_ref, delivered)
+        await state.sessions.send_interrupted(chat.id, interrupted)
         return
     if not state.limiter.allow(user_ref, time.monotonic()):
         if state.limiter.first_refusal(user_ref):
             await send_reply(context.bot, chat.id, Reply(_say(engine, "rate_limited", decision.lang)))
+        return
+    if state.sessions.takes_text(chat.id):
+        await state.sessions.answer(chat.id, text)
         return
     await _answer(update, context, response.reply, decision.lang)
 
@@ -130,6 +136,27 @@ async def cmd_hotlines(update: Update, context: Context) -> None:
 
 async def cmd_tips(update: Update, context: Context) -> None:
     await _action(update, context, "menu:coping")
+
+
+async def cmd_exercises(update: Update, context: Context) -> None:
+    await _action(update, context, "menu:exercises")
+
+
+async def cmd_safetyplan(update: Update, context: Context) -> None:
+    await _start_activity(update, context, "plan:start")
+
+
+async def _start_activity(update: Update, context: Context, action: str) -> None:
+    """An exercise or the safety plan: private chats only, where what people type stays theirs."""
+    chat, state = update.effective_chat, context.bot_data
+    if chat is None:
+        return
+    lang = _lang(state, update)
+    if chat.type != ChatType.PRIVATE:
+        await send_reply(context.bot, chat.id, Reply(_say(state.engine, "group_hint", lang)))
+        return
+    if not await state.sessions.start(chat.id, action, lang):
+        await _answer(update, context, state.engine.action(action, lang))
 
 
 async def cmd_campaign(update: Update, context: Context) -> None:
@@ -227,13 +254,42 @@ async def on_button(update: Update, context: Context) -> None:
     elif kind == "forget":
         await _forget(update, context, confirmed=arg == "yes")
     elif kind == "checkin":
-        await _answer(update, context, state.engine.action(action, lang))
-        if update.effective_user:
-            await state.after_check_in(pseudonym(update.effective_user.id, state.secret), arg)
+        await _check_in_answer(update, context, arg, lang)
+    elif kind == "remind":
+        await _remind(update, context, arg, lang)
+    elif kind in ("exercise", "plan") and action != "plan:again":
+        await _start_activity(update, context, action)
+    elif action == "plan:again" and update.effective_chat:
+        await state.sessions.resend(update.effective_chat.id, lang)
+    elif kind == "step" and update.effective_chat:
+        await state.sessions.press(update.effective_chat.id, action, lang)
     elif kind == "esc":
         await _staff_button(update, context, arg)
     else:
         await _answer(update, context, state.engine.action(action, lang))
+
+
+async def _check_in_answer(update: Update, context: Context, answer: str, lang: Language) -> None:
+    """The answer to "are you safe?" (safe/help) or to a later check-in (better/hard). "Safe"
+    in a private chat brings the offer of one check-in later today."""
+    state, user, chat = context.bot_data, update.effective_user, update.effective_chat
+    await _answer(update, context, state.engine.action(f"checkin:{answer}", lang))
+    if user is None or chat is None or answer not in ("safe", "help"):
+        return
+    user_ref = pseudonym(user.id, state.secret)
+    await state.after_check_in(user_ref, answer)
+    if answer == "safe" and chat.type == ChatType.PRIVATE and not await state.check_ins.pending(user_ref):
+        offer = state.check_ins.offer(lang)
+        if offer is not None:
+            await send_reply(context.bot, chat.id, offer)
+
+
+async def _remind(update: Update, context: Context, arg: str, lang: Language) -> None:
+    state, user, chat = context.bot_data, update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != ChatType.PRIVATE:
+        return
+    reply = await state.check_ins.on_button(arg, pseudonym(user.id, state.secret), chat.id, lang)
+    await send_reply(context.bot, chat.id, reply)
 
 
 async def _forget(update: Update, context: Context, confirmed: bool) -> None:
@@ -244,6 +300,8 @@ async def _forget(update: Update, context: Context, confirmed: bool) -> None:
         return
     user_ref = pseudonym(user.id, state.secret)
     state.languages.pop(user_ref, None)
+    if update.effective_chat:
+        state.sessions.forget(update.effective_chat.id)
     await state.forget(user_ref)
     await _answer(update, context, Reply(_say(state.engine, "forget_done", lang)))
 

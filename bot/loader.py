@@ -12,6 +12,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any, cast
 
+from bot.activity_loader import Reference, check_references, exercise, references, safety_plan
 from bot.content import (
     COSTS,
     DAYS,
@@ -19,6 +20,7 @@ from bot.content import (
     CrisisCase,
     CrisisContent,
     Example,
+    Exercise,
     Fact,
     Hotline,
     Hours,
@@ -26,6 +28,7 @@ from bot.content import (
     Localised,
 )
 from bot.crisis import LEVELS, CrisisDetector, CrisisRule, Level
+from bot.fields import identifier, localised
 from bot.language import LANGUAGES, Language, LanguageGuesser
 from bot.normalise import Normaliser
 from bot.phrases import Phrase, PhraseSet, compile_phrase
@@ -33,8 +36,7 @@ from bot.problems import ContentError, Problem, Severity, errors_in
 from bot.yamlio import Node, load_file
 
 VERSION = 1
-KINDS = ("intent", "crisis", "guards", "teencode", "messages")
-ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+KINDS = ("intent", "crisis", "guards", "teencode", "messages", "exercise", "safety_plan")
 MIN_EXAMPLE_CHARS = 3
 # Intent ids the bot's own commands open (/help, /hotlines, ...); content must define them.
 REQUIRED_INTENTS = ("greeting", "help", "hotlines", "help_someone_else", "campaign_info")
@@ -47,7 +49,14 @@ MESSAGE_KEYS = (
     "forget_cancelled", "language_prompt", "language_set", "button_vi", "button_en", "non_text",
     "group_hint", "rate_limited", "reload_ok", "reload_failed",
     *(f"command_{name}" for name in ("start", "help", "hotlines", "tips", "campaign", "language",
-                                     "privacy", "forget")),
+                                     "privacy", "forget", "safetyplan", "exercises")),
+    # exercises, the safety plan and check-ins
+    "menu_exercises", "button_start", "button_next", "button_skip", "button_stop", "button_continue",
+    "button_resend", "exercise_stopped", "exercise_busy", "activity_stop_words",
+    "stale_button", "day_today", "day_tomorrow", "checkin_offer", "button_checkin_yes",
+    "button_checkin_no", "checkin_scheduled", "button_checkin_cancel", "checkin_cancelled",
+    "checkin_declined", "checkin_message", "button_checkin_better", "button_checkin_hard",
+    "checkin_better", "checkin_hard",
 )
 CRISIS_REPLY_KEYS = (
     "urgent_opening", "concern_opening", "other_opening", "not_emergency", "emergency_call",
@@ -65,6 +74,8 @@ class _Raw:
     guards: list[Node] = field(default_factory=list)
     teencode: dict[Language, dict[str, str]] = field(default_factory=dict)
     messages: dict[str, Localised] = field(default_factory=dict)
+    exercises: list[Node] = field(default_factory=list)
+    safety_plan: Node | None = None
     vocab: dict[Language, list[str]] = field(default_factory=lambda: {"vi": [], "en": []})
 
 
@@ -90,13 +101,21 @@ def load_content(intents_dir: Path, resources_path: Path) -> tuple[Content, list
     normalise = Normaliser({k: dict(v) for k, v in raw.teencode.items()}, guesser)
 
     hotlines, facts, do_not_list = _resources(resources_root, problems) if resources_root else ({}, {}, ())
-    intents = tuple(_intent(node, normalise) for node, _ in raw.intents)
-    crisis = _crisis(raw, normalise, problems, hotlines)
+    buttons: list[Reference] = []
+    intents = tuple(_intent(node, normalise, buttons) for node, _ in raw.intents)
+    crisis = _crisis(raw, normalise, problems, hotlines, buttons)
+    exercises = _exercises(raw.exercises, buttons)
+    plan = safety_plan(raw.safety_plan) if raw.safety_plan else None
+    if raw.safety_plan is None:
+        problems.append(Problem(str(intents_dir), 0, "no safety plan: add safety_plan.yaml with a "
+                                "`safety_plan:` section; /safetyplan needs it"))
     _check_messages(raw.messages, problems, files[0].parent / "messages.yaml" if files else intents_dir)
     _check_references(intents, hotlines, facts, crisis, problems)
-    if errors_in(problems) or crisis is None:
+    check_references(buttons, {i.id for i in intents}, set(exercises), problems)
+    if errors_in(problems) or crisis is None or plan is None:
         raise ContentError(problems)
-    content = Content(intents, hotlines, facts, raw.messages, crisis, normalise, do_not_list)
+    content = Content(intents, hotlines, facts, raw.messages, crisis, normalise, do_not_list,
+                      exercises, plan)
     return content, [p for p in problems if p.severity is Severity.WARNING]
 
 
@@ -144,22 +163,17 @@ def _first_pass(root: Node, raw: _Raw) -> None:
         raw.guards.extend(node.elements("guards"))
     elif kind == "teencode":
         _teencode(node, raw)
+    elif kind == "exercise":
+        raw.exercises.append(node)
+    elif kind == "safety_plan":
+        if raw.safety_plan is not None:
+            node.problem(f"a second safety plan; the plan already comes from {raw.safety_plan.path}")
+        raw.safety_plan = node
     else:
         for key, value in node.items():
             if key in raw.messages:
                 value.problem(f"message '{key}' is defined twice")
-            raw.messages[key] = _localised(value, f"message '{key}'")
-
-
-def _localised(node: Node, what: str) -> Localised:
-    if not node.expect_map(what):
-        return Localised("", "")
-    node.allow_keys(set(LANGUAGES), what)
-    texts = {}
-    for lang in LANGUAGES:
-        child = node.require(lang, what)
-        texts[lang] = child.text(f"{what} ({lang})") if child else ""
-    return Localised(texts["vi"], texts["en"])
+            raw.messages[key] = localised(value, f"message '{key}'")
 
 
 def _per_language(node: Node, what: str) -> dict[Language, list[tuple[str, int]]]:
@@ -215,9 +229,21 @@ def _ids(node: Node | None, what: str) -> tuple[str, ...]:
     return tuple(node.text_list(what))
 
 
-def _intent(node: Node, normalise: Normaliser) -> Intent:
+def _exercises(nodes: list[Node], buttons: list[Reference]) -> dict[str, Exercise]:
+    found: dict[str, Exercise] = {}
+    for node in nodes:
+        item = exercise(node, buttons)
+        if item is None:
+            continue
+        if item.id in found:
+            node.problem(f"exercise id '{item.id}' is already used in {found[item.id].path}")
+        found[item.id] = item
+    return found
+
+
+def _intent(node: Node, normalise: Normaliser, buttons: list[Reference]) -> Intent:
     id_node = node.require("id", "the intent")
-    intent_id = _identifier(id_node, "the intent id") if id_node else ""
+    intent_id = identifier(id_node, "the intent id") if id_node else ""
     title = node.require("title", f"intent '{intent_id}'")
     reply = node.require("reply", f"intent '{intent_id}'")
     examples_node = node.get("examples")
@@ -236,12 +262,12 @@ def _intent(node: Node, normalise: Normaliser) -> Intent:
     negated_node = node.get("not_when_negated")
     return Intent(
         id=intent_id,
-        title=_localised(title, "title") if title else Localised("", ""),
+        title=localised(title, "title") if title else Localised("", ""),
         examples=tuple(examples),
-        reply=_localised(reply, "reply") if reply else Localised("", ""),
+        reply=localised(reply, "reply") if reply else Localised("", ""),
         resources=_ids(node.get("resources"), "resources"),
-        buttons=_ids(node.get("buttons"), "buttons"),
-        menu=_identifier(menu_node, "the menu group") if menu_node else None,
+        buttons=references(node.get("buttons"), "buttons", buttons),
+        menu=identifier(menu_node, "the menu group") if menu_node else None,
         threshold=threshold_node.integer("threshold", 50, 100) if threshold_node else None,
         not_when_negated=negated_node.boolean("not_when_negated") if negated_node else False,
         path=node.path,
@@ -249,15 +275,8 @@ def _intent(node: Node, normalise: Normaliser) -> Intent:
     )
 
 
-def _identifier(node: Node, what: str) -> str:
-    value = node.text(what)
-    if value and not ID_PATTERN.match(value):
-        node.problem(f"{what} '{value}' must be lower-case letters, digits and _ (like coping_sleep)")
-    return value
-
-
 CRISIS_FIELDS = {"intents", "resources", "lookalikes", "negations", "others", "first_person",
-                 "rules", "replies"}
+                 "rules", "replies", "buttons", "check_in_times"}
 RULE_FIELDS = {"id", "level", "about_other", "phrases", "examples", "not_examples"}
 GUARD_FIELDS = {"id", "phrases", "examples"}
 
@@ -276,7 +295,7 @@ def _crisis_vocab(node: Node, raw: _Raw) -> None:
 
 
 def _crisis(raw: _Raw, normalise: Normaliser, problems: list[Problem],
-            hotlines: dict[str, Hotline]) -> CrisisContent | None:
+            hotlines: dict[str, Hotline], buttons: list[Reference]) -> CrisisContent | None:
     node = raw.crisis
     if node is None:
         problems.append(Problem("intents/", 0, "no crisis rules: add intents/crisis.yaml "
@@ -311,14 +330,14 @@ def _crisis(raw: _Raw, normalise: Normaliser, problems: list[Problem],
         ids_node.allow_keys(set(LEVELS), "crisis intents")
         for level in LEVELS:
             child = ids_node.require(level, "crisis intents")
-            intent_ids[level] = _identifier(child, f"the {level} intent id") if child else level
+            intent_ids[level] = identifier(child, f"the {level} intent id") if child else level
     replies: dict[str, Localised] = {}
     replies_node = node.require("replies", "crisis")
     if replies_node and replies_node.expect_map("crisis replies"):
         replies_node.allow_keys(set(CRISIS_REPLY_KEYS), "crisis replies")
         for key in CRISIS_REPLY_KEYS:
             child = replies_node.require(key, "crisis replies")
-            replies[key] = _localised(child, f"crisis reply '{key}'") if child else Localised("", "")
+            replies[key] = localised(child, f"crisis reply '{key}'") if child else Localised("", "")
     resources = _ids(node.require("resources", "crisis"), "resources")
     for rid in resources:
         if rid not in hotlines:
@@ -337,7 +356,12 @@ def _crisis(raw: _Raw, normalise: Normaliser, problems: list[Problem],
         others=PhraseSet(tuple(words("others"))),
         first_person=PhraseSet(tuple(words("first_person"))),
     )
-    return CrisisContent(detector, intent_ids, resources, replies, tuple(cases), tuple(sources))
+    times_node = node.get("check_in_times")
+    check_in_times = tuple(sorted(t for t in (_clock_time(item, "a check-in time") for item in
+                                              (times_node.elements("check_in_times") if times_node else ()))
+                                  if t is not None))
+    return CrisisContent(detector, intent_ids, resources, replies, tuple(cases), tuple(sources),
+                         references(node.get("buttons"), "buttons", buttons), check_in_times)
 
 
 def _rule(node: Node, normalise: Normaliser, phrases: list[Phrase], cases: list[CrisisCase],
@@ -346,7 +370,7 @@ def _rule(node: Node, normalise: Normaliser, phrases: list[Phrase], cases: list[
         return None
     node.allow_keys(RULE_FIELDS, "a crisis rule")
     id_node = node.require("id", "the crisis rule")
-    rule_id = _identifier(id_node, "the rule id") if id_node else ""
+    rule_id = identifier(id_node, "the rule id") if id_node else ""
     level_node = node.require("level", f"crisis rule '{rule_id}'")
     level = level_node.text("level") if level_node else "urgent"
     if level_node and level not in LEVELS:
@@ -385,7 +409,7 @@ def _guard(node: Node, normalise: Normaliser, phrases: list[Phrase], cases: list
         return
     node.allow_keys(GUARD_FIELDS, "a guard")
     id_node = node.require("id", "the guard")
-    guard_id = _identifier(id_node, "the guard id") if id_node else ""
+    guard_id = identifier(id_node, "the guard id") if id_node else ""
     phrases_node = node.require("phrases", f"guard '{guard_id}'")
     for item in phrases_node.elements("phrases") if phrases_node else ():
         text = item.text("a guard phrase")
@@ -438,7 +462,7 @@ def _hotline(node: Node, banned: list[str]) -> Hotline | None:
         return None
     node.allow_keys(HOTLINE_FIELDS, "a hotline")
     id_node = node.require("id", "the hotline")
-    hid = _identifier(id_node, "the hotline id") if id_node else ""
+    hid = identifier(id_node, "the hotline id") if id_node else ""
     what = f"hotline '{hid}'"
 
     def text(key: str) -> str:
@@ -447,7 +471,7 @@ def _hotline(node: Node, banned: list[str]) -> Hotline | None:
 
     def local(key: str, required: bool = True) -> Localised | None:
         child = node.require(key, what) if required else node.get(key)
-        return _localised(child, key) if child else None
+        return localised(child, key) if child else None
 
     number = text("number")
     if number and _digits(number) in {_digits(b) for b in banned}:
@@ -518,14 +542,18 @@ def _hours(node: Node | None) -> Hours | None:
     times = []
     for key in ("open", "close"):
         child = node.require(key, "hours")
-        value = child.text(key) if child else ""
-        if child and not TIME_PATTERN.match(value):
-            child.problem(f"{key} time must be written as \"HH:MM\" in quotes (24-hour, Vietnam time)")
-            value = "00:00"
-        times.append(time.fromisoformat(value or "00:00"))
+        times.append((_clock_time(child, f"the {key} time") if child else None) or time(0, 0))
     if not days:
         return None
     return Hours(tuple(sorted(days)), times[0], times[1])
+
+
+def _clock_time(node: Node, what: str) -> time | None:
+    value = node.text(what)
+    if not TIME_PATTERN.match(value):
+        node.problem(f"{what} must be written as \"HH:MM\" in quotes (24-hour, Vietnam time)")
+        return None
+    return time.fromisoformat(value)
 
 
 def _fact(node: Node) -> Fact | None:
@@ -533,13 +561,13 @@ def _fact(node: Node) -> Fact | None:
         return None
     node.allow_keys(FACT_FIELDS, "a fact")
     id_node = node.require("id", "the fact")
-    fid = _identifier(id_node, "the fact id") if id_node else ""
+    fid = identifier(id_node, "the fact id") if id_node else ""
     title, text, source = (node.require(k, f"fact '{fid}'") for k in ("title", "text", "source"))
     link = node.get("link")
     return Fact(
         id=fid,
-        title=_localised(title, "title") if title else Localised("", ""),
-        text=_localised(text, "text") if text else Localised("", ""),
+        title=localised(title, "title") if title else Localised("", ""),
+        text=localised(text, "text") if text else Localised("", ""),
         link=link.text("link") if link else None,
         source=source.text("source") if source else "",
         path=node.path, line=node.line,
@@ -570,10 +598,6 @@ def _check_references(intents: tuple[Intent, ...], hotlines: dict[str, Hotline],
             if rid not in hotlines and rid not in facts:
                 problems.append(Problem(intent.path, intent.line, f"intent '{intent.id}' refers to "
                                         f"resource '{rid}', which resources.yaml does not define"))
-        for bid in intent.buttons:
-            if bid not in seen:
-                problems.append(Problem(intent.path, intent.line, f"intent '{intent.id}' has a "
-                                        f"button to '{bid}', which is not an intent id"))
     for required in REQUIRED_INTENTS:
         if required not in seen:
             problems.append(Problem("intents/", 0, f"intent '{required}' is missing; "

@@ -22,6 +22,7 @@ LAST_RESORT = (
     "Sorry, something went wrong on my side. If you are in danger, call 115 (ambulance) or "
     "113 (police) now. Children, or anyone calling about a child: 111 (free, 24/7)."
 )
+EXERCISES = "exercises"  # the menu group of exercises and the safety plan
 COST_KEYS = {"free": "cost_free", "caller-pays": "cost_caller_pays", "standard": "cost_standard"}
 
 
@@ -72,11 +73,12 @@ class ReplyBuilder:
                          open=hotline.hours.opens.strftime("%H:%M"),
                          close=hotline.hours.closes.strftime("%H:%M"))
 
-    def hotline(self, hotline: Hotline, lang: Language, now: datetime, detail: bool = False) -> str:
-        status = "open_now" if hotline.hours.is_open(now) else "closed_now"
+    def hotline(self, hotline: Hotline, lang: Language, now: datetime | None,
+                detail: bool = False) -> str:
+        """One line's number, name, hours and cost; with `now`, whether it is open now."""
         facts = [self.hours(hotline, lang), self._msg(COST_KEYS[hotline.cost], lang)]
-        if not hotline.hours.always:
-            facts.append(self._msg(status, lang))
+        if now is not None and not hotline.hours.always:
+            facts.append(self._msg("open_now" if hotline.hours.is_open(now) else "closed_now", lang))
         line = f"📞 {hotline.number} · {hotline.name(lang)} ({'; '.join(facts)})"
         about = hotline.serves(lang)
         if hotline.region:
@@ -106,23 +108,40 @@ class ReplyBuilder:
         open_now, closed = self.hotlines(intent.resources, lang, now)
         if open_now or closed:
             parts.append("\n".join(open_now + closed))
-        return Reply("\n\n".join(parts), self.intent_buttons(intent.buttons, lang))
+        return Reply("\n\n".join(parts), self.buttons(intent.buttons, lang))
 
-    def intent_buttons(self, ids: tuple[str, ...], lang: Language) -> tuple[ReplyButton, ...]:
-        intents = (self.content.intent(i) for i in ids)
-        return tuple(ReplyButton(i.title(lang), f"intent:{i.id}") for i in intents if i)
+    def buttons(self, actions: tuple[str, ...], lang: Language) -> tuple[ReplyButton, ...]:
+        """Buttons for actions (`intent:<id>`, `exercise:<id>`, `plan:start`, `menu:<group>`),
+        labelled from content; an action that names nothing is left out."""
+        labelled = ((self.label(action, lang), action) for action in actions)
+        return tuple(ReplyButton(label, action) for label, action in labelled if label)
+
+    def label(self, action: str, lang: Language) -> str | None:
+        kind, _, arg = action.partition(":")
+        if kind == "intent":
+            intent = self.content.intent(arg)
+            return intent.title(lang) if intent else None
+        if kind == "exercise":
+            exercise = self.content.exercises.get(arg)
+            return exercise.title(lang) if exercise else None
+        if action == "plan:start":
+            return self.content.safety_plan.title(lang)
+        if kind == "menu":
+            return self._group_label(arg, lang)
+        return None
 
     def menu_groups(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(i.menu for i in self.content.intents if i.menu))
+        groups = dict.fromkeys(i.menu for i in self.content.intents if i.menu)
+        return (*groups, EXERCISES) if self.content.exercises else tuple(groups)
 
     def menu(self, lang: Language, group: str | None = None) -> Reply:
         if group is None:
-            buttons = tuple(ReplyButton(self._group_label(g, lang), f"menu:{g}")
-                            for g in self.menu_groups())
+            actions = tuple(f"menu:{g}" for g in self.menu_groups())
+        elif group == EXERCISES:
+            actions = (*(f"exercise:{e}" for e in self.content.exercises), "plan:start")
         else:
-            buttons = self.intent_buttons(
-                tuple(i.id for i in self.content.intents if i.menu == group), lang)
-        return Reply(self._msg("menu_title", lang), buttons)
+            actions = tuple(f"intent:{i.id}" for i in self.content.intents if i.menu == group)
+        return Reply(self._msg("menu_title", lang), self.buttons(actions, lang))
 
     def _group_label(self, group: str, lang: Language) -> str:
         key = f"menu_{group}"
@@ -139,6 +158,11 @@ class ReplyBuilder:
             parts += [self._msg("more_hotlines", lang), "\n".join(closed)]
         return Reply("\n\n".join(parts))
 
+    def emergency_number(self) -> str:
+        crisis = self.content.crisis
+        emergency = (self.content.hotlines[i] for i in crisis.resources if i in self.content.hotlines)
+        return next((h.number for h in emergency if h.kind == "emergency"), "115")
+
     def crisis(self, level: Level, lang: Language, now: datetime, about_other: bool) -> Reply:
         crisis = self.content.crisis
         said = {k: v(lang) for k, v in crisis.replies.items()}
@@ -147,7 +171,7 @@ class ReplyBuilder:
         support = tuple(i for i in crisis.resources
                         if i in self.content.hotlines and self.content.hotlines[i] not in emergency)
         open_now, closed = self.hotlines(support, lang, now, detail=True)
-        number = emergency[0].number if emergency else "115"
+        number = self.emergency_number()
         parts = []
         if about_other:
             parts.append(said["other_opening"])
@@ -169,14 +193,19 @@ class ReplyBuilder:
         check_in = Reply(said["safe_question"],
                          (ReplyButton(said["button_safe"], "checkin:safe"),
                           ReplyButton(said["button_need_help"], "checkin:help")))
-        return Reply("\n\n".join(p for p in parts if p), follow_up=check_in)
+        return Reply("\n\n".join(p for p in parts if p), self.buttons(crisis.buttons, lang),
+                     follow_up=check_in)
 
     def checkin(self, answer: str, lang: Language, now: datetime) -> Reply:
-        """The answer to the crisis check-in buttons: "safe" or "help"."""
-        if answer != "help":
-            return Reply(self._msg("checkin_safe", lang), self.menu(lang).buttons)
+        """Answers to "are you safe?" (`safe`, `help`) and to a later check-in (`better`, `hard`)."""
+        if answer in ("safe", "better"):
+            key = "checkin_safe" if answer == "safe" else "checkin_better"
+            return Reply(self._msg(key, lang), self.menu(lang).buttons)
         crisis = self.content.crisis
         open_now, closed = self.hotlines(crisis.resources, lang, now, detail=True)
+        if answer == "hard":
+            return Reply("\n\n".join([self._msg("checkin_hard", lang), "\n".join(open_now + closed)]),
+                         self.buttons(crisis.buttons, lang))
         return Reply("\n\n".join([self._msg("checkin_help", lang), "\n".join(open_now + closed)]))
 
     def error(self, lang: Language, now: datetime) -> Reply:

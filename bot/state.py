@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Update
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.checkins import CheckIns
 from bot.config import Settings
 from bot.engine import Decision, Engine
 from bot.escalation_log import EscalationLog
 from bot.language import Language
 from bot.problems import ContentError, Severity
 from bot.ratelimit import UserLimiter
+from bot.sessions import Sessions
 from bot.staff import StaffDesk
 from bot.storage import NewEscalation, Store
 
@@ -32,9 +35,14 @@ class BotState:
     store: Store
     escalation_log: EscalationLog
     desk: StaffDesk
+    sessions: Sessions
+    check_ins: CheckIns
     secret: bytes
     bot_username: str
     alert_interval: float
+    time_scale: float
+    clock: Callable[[], datetime]
+    check_in_interval: float
     alert_task: asyncio.Task[None]
 
     def __init__(self) -> None:

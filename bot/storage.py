@@ -58,6 +58,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                text TEXT NOT NULL
            )""",
     ),
+    (
+        # The chat id is the one raw Telegram identifier the bot stores: a check-in cannot be
+        # sent without it. The row is deleted once the check-in is sent or cancelled.
+        """CREATE TABLE check_ins (
+               id INTEGER PRIMARY KEY,
+               user_ref TEXT NOT NULL UNIQUE,
+               chat_id INTEGER NOT NULL,
+               lang TEXT NOT NULL CHECK (lang IN ('vi', 'en')),
+               due_at TEXT NOT NULL,
+               created_at TEXT NOT NULL
+           )""",
+        "CREATE INDEX check_ins_due ON check_ins (due_at)",
+    ),
 )
 STATUSES = ("new", "acknowledged", "resolved")
 LABELS = ("real", "false_alarm")
@@ -100,6 +113,15 @@ class Escalation:
     label: str | None
     reminded: bool
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    id: int
+    user_ref: str
+    chat_id: int
+    lang: str
+    due_at: datetime
 
 
 _COLUMNS = ("id, created_at, chat_type, lang, level, trigger_rule, trigger_phrase, about_other, "
@@ -210,7 +232,7 @@ class Store:
     async def forget(self, user_ref: str) -> int:
         """Delete every row about one person (notes go with their escalation); returns how many."""
         removed = 0
-        for table in ("preferences", "escalations"):
+        for table in ("preferences", "escalations", "check_ins"):
             cursor = await self._db.execute(f"DELETE FROM {table} WHERE user_ref = ?", (user_ref,))
             removed += cursor.rowcount
         await self._db.commit()
@@ -317,6 +339,41 @@ class Store:
             await self._db.execute("UPDATE escalations SET check_in = ? WHERE id = ?", (answer, row[0]))
         await self._db.commit()
         return int(row[0])
+
+    async def add_check_in(self, user_ref: str, chat_id: int, lang: str, due_at: datetime) -> int:
+        """Schedule one check-in for a person, replacing any they had; returns its id."""
+        await self._db.execute(
+            "INSERT INTO check_ins (user_ref, chat_id, lang, due_at, created_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (user_ref) DO UPDATE SET chat_id = excluded.chat_id, lang = excluded.lang, "
+            "due_at = excluded.due_at, created_at = excluded.created_at",
+            (user_ref, chat_id, lang, due_at.astimezone(UTC).isoformat(timespec="seconds"), _now()))
+        await self._db.commit()
+        async with self._db.execute("SELECT id FROM check_ins WHERE user_ref = ?", (user_ref,)) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None  # written just above, on this one connection
+        return int(row[0])
+
+    async def cancel_check_in(self, check_in_id: int, user_ref: str) -> bool:
+        """Only the person it belongs to can cancel a check-in."""
+        cursor = await self._db.execute("DELETE FROM check_ins WHERE id = ? AND user_ref = ?",
+                                        (check_in_id, user_ref))
+        await self._db.commit()
+        return cursor.rowcount > 0
+
+    async def due_check_ins(self, now: datetime) -> list[CheckIn]:
+        async with self._db.execute(
+                "SELECT id, user_ref, chat_id, lang, due_at FROM check_ins WHERE due_at <= ? ORDER BY due_at",
+                (now.astimezone(UTC).isoformat(timespec="seconds"),)) as cursor:
+            return [CheckIn(int(i), str(ref), int(chat), str(lang), datetime.fromisoformat(due))
+                    async for i, ref, chat, lang, due in cursor]
+
+    async def check_in_pending(self, user_ref: str) -> bool:
+        async with self._db.execute("SELECT 1 FROM check_ins WHERE user_ref = ?", (user_ref,)) as cursor:
+            return await cursor.fetchone() is not None
+
+    async def delete_check_in(self, check_in_id: int) -> None:
+        await self._db.execute("DELETE FROM check_ins WHERE id = ?", (check_in_id,))
+        await self._db.commit()
 
     async def open_count(self) -> int:
         async with self._db.execute("SELECT COUNT(*) FROM escalations WHERE status != 'resolved'") as cursor:

@@ -32,6 +32,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot import handlers
+from bot.checkins import CheckIns
 from bot.config import ConfigError, Settings
 from bot.content import VIETNAM
 from bot.engine import Engine
@@ -41,24 +42,31 @@ from bot.polling import poll
 from bot.privacy import load_or_create_secret
 from bot.problems import ContentError
 from bot.ratelimit import UserLimiter
+from bot.sessions import Sessions
 from bot.staff import ALERT_INTERVAL, StaffDesk
 from bot.state import BotState
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
-COMMANDS = ("start", "help", "hotlines", "tips", "campaign", "language", "privacy", "forget")
+COMMANDS = ("start", "help", "hotlines", "tips", "exercises", "safetyplan", "campaign", "language",
+            "privacy", "forget")
 # Enough parallel updates that one crisis reply being retried never holds up everyone else.
 CONCURRENT_UPDATES = 32
 STARTUP_RETRY_MAX = 60.0
+CHECK_IN_INTERVAL = 30.0
+SESSION_SWEEP_INTERVAL = 60.0
 
 App = Application[Any, Any, Any, Any, BotState, Any]
 
 
 def build_application(settings: Settings, engine: Engine, *, read_timeout: float | None = None,
-                      alert_interval: float = ALERT_INTERVAL, flood_limits: bool = True) -> App:
-    """The bot, ready to start. `read_timeout`, `alert_interval` and `flood_limits` exist so
-    tests and benchmarks need not wait on Telegram's real timeouts and pacing: with the real
-    Telegram, always keep `flood_limits`."""
+                      alert_interval: float = ALERT_INTERVAL, flood_limits: bool = True,
+                      time_scale: float = 1.0, clock: Callable[[], dt.datetime] | None = None,
+                      check_in_interval: float = CHECK_IN_INTERVAL) -> App:
+    """The bot, ready to start. `read_timeout`, `alert_interval`, `flood_limits`,
+    `time_scale` (multiplies exercise timings), `clock` (for check-ins) and
+    `check_in_interval` exist so tests and benchmarks need not wait on Telegram's real timeouts,
+    pacing and the time of day: with the real Telegram, keep the defaults."""
     install_redaction([settings.token])
     # Opt in to python-telegram-bot's future timedelta durations (RetryAfter.retry_after);
     # bot.delivery reads both forms, and the deprecation warning goes away.
@@ -86,6 +94,9 @@ def build_application(settings: Settings, engine: Engine, *, read_timeout: float
     state.engine = engine
     state.limiter = UserLimiter(settings.user_messages_per_minute)
     state.alert_interval = alert_interval
+    state.time_scale = time_scale
+    state.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+    state.check_in_interval = check_in_interval
     _add_handlers(application)
     return application
 
@@ -96,6 +107,7 @@ def _add_handlers(application: App) -> None:
     command_callbacks = {
         "start": handlers.cmd_start, "help": handlers.cmd_help, "hotlines": handlers.cmd_hotlines,
         "tips": handlers.cmd_tips, "campaign": handlers.cmd_campaign,
+        "exercises": handlers.cmd_exercises, "safetyplan": handlers.cmd_safetyplan,
         "language": handlers.cmd_language, "privacy": handlers.cmd_privacy,
         "forget": handlers.cmd_forget, "reload": handlers.cmd_reload,
         "escalations": handlers.cmd_staff, "stats": handlers.cmd_staff, "note": handlers.cmd_staff,
@@ -119,6 +131,10 @@ async def _post_init(application: App) -> None:
     state.escalation_log = EscalationLog(state.store, state.settings.data_dir)
     state.desk = StaffDesk(state.settings, state.store, state.escalation_log, lambda: state.engine,
                            interval=state.alert_interval)
+    state.sessions = Sessions(application.bot, application.job_queue, lambda: state.engine,
+                              timeout=state.settings.session_timeout_minutes * 60.0,
+                              time_scale=state.time_scale)
+    state.check_ins = CheckIns(state.store, lambda: state.engine, state.clock)
     _start_staff_work(application)
     messages = state.engine.content.messages
     for lang, code in (("vi", None), ("vi", "vi"), ("en", "en")):
@@ -143,13 +159,25 @@ def _start_staff_work(application: App) -> None:
     async def digest(_: Any) -> None:
         await state.desk.digest(application.bot)
 
+    async def sweep(_: Any) -> None:
+        state.sessions.sweep()
+
+    async def check_ins(_: Any) -> None:
+        await state.check_ins.send_due(application.bot)
+
     if jobs is not None:
         jobs.run_repeating(remind, interval=60, first=60, name="staff-reminders")
         jobs.run_repeating(flush, interval=30, first=5, name="spool-flush")
         jobs.run_daily(digest, time=dt.time(state.settings.digest_hour, tzinfo=VIETNAM), name="digest")
+        jobs.run_repeating(sweep, interval=SESSION_SWEEP_INTERVAL, first=SESSION_SWEEP_INTERVAL,
+                           name="session-sweep")
+        jobs.run_repeating(check_ins, interval=state.check_in_interval, first=1, name="check-ins")
 
 
 async def _post_stop(application: App) -> None:
+    sessions = getattr(application.bot_data, "sessions", None)
+    if sessions is not None:
+        sessions.stop_all()
     task = getattr(application.bot_data, "alert_task", None)
     if task is not None:
         task.cancel()

@@ -88,7 +88,8 @@ async def test_commands_are_registered_in_vietnamese_and_english(
     by_language = {c.params.get("language_code"): c.params["commands"] for c in calls}
     assert set(by_language) == {None, "vi", "en"}
     names = [c["command"] for c in by_language["en"]]
-    assert names == ["start", "help", "hotlines", "tips", "campaign", "language", "privacy", "forget"]
+    assert names == ["start", "help", "hotlines", "tips", "exercises", "safetyplan", "campaign",
+                     "language", "privacy", "forget"]
     assert by_language["en"][0]["description"] != by_language["vi"][0]["description"]
 
 

@@ -1,0 +1,39 @@
+"""Field readers every content kind shares: ids and texts in both languages."""
+
+from __future__ import annotations
+
+import re
+
+from bot.content import Localised
+from bot.language import LANGUAGES
+from bot.yamlio import Node
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+
+
+def localised(node: Node, what: str) -> Localised:
+    if not node.expect_map(what):
+        return Localised("", "")
+    node.allow_keys(set(LANGUAGES), what)
+    texts = {}
+    for lang in LANGUAGES:
+        child = node.require(lang, what)
+        texts[lang] = child.text(f"{what} ({lang})") if child else ""
+    return Localised(texts["vi"], texts["en"])
+
+
+def optional_localised(node: Node, key: str, what: str) -> Localised | None:
+    child = node.get(key)
+    return localised(child, f"{what} {key}") if child else None
+
+
+def required_localised(node: Node, key: str, what: str) -> Localised:
+    child = node.require(key, what)
+    return localised(child, f"{what} {key}") if child else Localised("", "")
+
+
+def identifier(node: Node, what: str) -> str:
+    value = node.text(what)
+    if value and not ID_PATTERN.match(value):
+        node.problem(f"{what} '{value}' must be lower-case letters, digits and _ (like coping_sleep)")
+    return value
