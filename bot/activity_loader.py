@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.content import Choice, Exercise, ExerciseStep, PlanStep, SafetyPlan
-from bot.fields import identifier, optional_localised, required_localised
+from bot.fields import open_item, optional_localised, required_localised
 from bot.problems import Problem
 from bot.yamlio import Node
 
@@ -62,11 +62,9 @@ def check_references(found: list[Reference], intents: set[str], exercises: set[s
 
 
 def exercise(node: Node, found: list[Reference]) -> Exercise | None:
-    if not node.expect_map("an exercise"):
+    exercise_id = open_item(node, EXERCISE_FIELDS, "exercise")
+    if exercise_id is None:
         return None
-    node.allow_keys(EXERCISE_FIELDS, "an exercise")
-    id_node = node.require("id", "the exercise")
-    exercise_id = identifier(id_node, "the exercise id") if id_node else ""
     what = f"exercise '{exercise_id}'"
     rounds_node = node.get("rounds")
     rounds = (rounds_node.integer("rounds", 1, MAX_ROUNDS) if rounds_node else 1) or 1
@@ -94,7 +92,7 @@ def _step(node: Node, what: str, found: list[Reference]) -> ExerciseStep | None:
                                                                   if choices_node else ())) if c)
     if seconds is not None and choices:
         node.problem("a timed step (`seconds`) cannot have `choices`: the bot moves on before "
-                     "anyone could tap one; remove one of them")
+                     "anyone could tap one; remove one of them", node.key_line("seconds"))
     if len(choices) > MAX_CHOICES:
         node.problem(f"{len(choices)} choices is too many for a phone screen; keep at most {MAX_CHOICES}")
     say = required_localised(node, "say", f"a step of {what}")
@@ -143,11 +141,9 @@ def safety_plan(node: Node) -> SafetyPlan | None:
 
 
 def _plan_step(node: Node) -> PlanStep | None:
-    if not node.expect_map("a safety plan step"):
+    step_id = open_item(node, PLAN_STEP_FIELDS, "safety plan step")
+    if step_id is None:
         return None
-    node.allow_keys(PLAN_STEP_FIELDS, "a safety plan step")
-    id_node = node.require("id", "the safety plan step")
-    step_id = identifier(id_node, "the step id") if id_node else ""
     prefill = node.get("prefill")
     if prefill is not None and prefill.text("prefill") != "hotlines":
         prefill.problem("prefill can only be `hotlines` (the support lines from resources.yaml)")

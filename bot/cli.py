@@ -99,7 +99,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     content = engine.content
     print(f"{len(content.intents)} intents, {sum(len(i.examples) for i in content.intents)} examples, "
           f"{len(content.crisis.detector.phrases.phrases)} crisis phrases, "
-          f"{len(content.crisis.cases)} crisis cases, {len(content.hotlines)} hotlines: "
+          f"{len(content.crisis.cases)} crisis cases, {len(content.hotlines)} hotlines, "
+          f"{len(content.exercises)} exercises, {len(content.safety_plan.steps)} safety plan steps: "
           f"{errors} error(s), {warnings} warning(s)")
     return 1 if errors or (args.strict and warnings) else 0
 

@@ -37,3 +37,13 @@ def identifier(node: Node, what: str) -> str:
     if value and not ID_PATTERN.match(value):
         node.problem(f"{what} '{value}' must be lower-case letters, digits and _ (like coping_sleep)")
     return value
+
+
+def open_item(node: Node, allowed: set[str], kind: str) -> str | None:
+    """Start reading one `- id: ...` mapping of a list (a hotline, a rule, a step): check its
+    keys and return its id, "" when the id is missing, None when it is not a mapping."""
+    if not node.expect_map(f"the {kind}"):
+        return None
+    node.allow_keys(allowed, f"the {kind}")
+    id_node = node.require("id", f"the {kind}")
+    return identifier(id_node, f"the {kind} id") if id_node else ""

@@ -28,7 +28,7 @@ from bot.content import (
     Localised,
 )
 from bot.crisis import LEVELS, CrisisDetector, CrisisRule, Level
-from bot.fields import identifier, localised
+from bot.fields import identifier, localised, open_item
 from bot.language import LANGUAGES, Language, LanguageGuesser
 from bot.normalise import Normaliser
 from bot.phrases import Phrase, PhraseSet, compile_phrase
@@ -366,11 +366,9 @@ def _crisis(raw: _Raw, normalise: Normaliser, problems: list[Problem],
 
 def _rule(node: Node, normalise: Normaliser, phrases: list[Phrase], cases: list[CrisisCase],
           sources: list[tuple[str, str, int]]) -> CrisisRule | None:
-    if not node.expect_map("a crisis rule"):
+    rule_id = open_item(node, RULE_FIELDS, "crisis rule")
+    if rule_id is None:
         return None
-    node.allow_keys(RULE_FIELDS, "a crisis rule")
-    id_node = node.require("id", "the crisis rule")
-    rule_id = identifier(id_node, "the rule id") if id_node else ""
     level_node = node.require("level", f"crisis rule '{rule_id}'")
     level = level_node.text("level") if level_node else "urgent"
     if level_node and level not in LEVELS:
@@ -405,11 +403,9 @@ def _cases(node: Node, key: str, expect: Level | None, owner: str, cases: list[C
 
 
 def _guard(node: Node, normalise: Normaliser, phrases: list[Phrase], cases: list[CrisisCase]) -> None:
-    if not node.expect_map("a guard"):
+    guard_id = open_item(node, GUARD_FIELDS, "guard")
+    if guard_id is None:
         return
-    node.allow_keys(GUARD_FIELDS, "a guard")
-    id_node = node.require("id", "the guard")
-    guard_id = identifier(id_node, "the guard id") if id_node else ""
     phrases_node = node.require("phrases", f"guard '{guard_id}'")
     for item in phrases_node.elements("phrases") if phrases_node else ():
         text = item.text("a guard phrase")
@@ -458,11 +454,9 @@ def _resources(root: Node, problems: list[Problem]) -> tuple[
 
 
 def _hotline(node: Node, banned: list[str]) -> Hotline | None:
-    if not node.expect_map("a hotline"):
+    hid = open_item(node, HOTLINE_FIELDS, "hotline")
+    if hid is None:
         return None
-    node.allow_keys(HOTLINE_FIELDS, "a hotline")
-    id_node = node.require("id", "the hotline")
-    hid = identifier(id_node, "the hotline id") if id_node else ""
     what = f"hotline '{hid}'"
 
     def text(key: str) -> str:
@@ -557,11 +551,9 @@ def _clock_time(node: Node, what: str) -> time | None:
 
 
 def _fact(node: Node) -> Fact | None:
-    if not node.expect_map("a fact"):
+    fid = open_item(node, FACT_FIELDS, "fact")
+    if fid is None:
         return None
-    node.allow_keys(FACT_FIELDS, "a fact")
-    id_node = node.require("id", "the fact")
-    fid = identifier(id_node, "the fact id") if id_node else ""
     title, text, source = (node.require(k, f"fact '{fid}'") for k in ("title", "text", "source"))
     link = node.get("link")
     return Fact(

@@ -89,11 +89,27 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
+def _activity_texts(content: Content) -> list[tuple[str, int, str]]:
+    """Everything exercises and the safety plan say, one text per file."""
+    texts = []
+    for exercise in content.exercises.values():
+        parts = [exercise.intro, exercise.outro, *(s.say for s in exercise.steps),
+                 *(s.ack for s in exercise.steps if s.ack),
+                 *(c.reply for s in exercise.steps for c in s.choices)]
+        texts.append((exercise.path, exercise.line, " ".join(f"{p.vi} {p.en}" for p in parts)))
+    plan = content.safety_plan
+    parts = [plan.intro, plan.closing, plan.paused, plan.stopped, plan.gone, plan.emergency,
+             *(s.ask for s in plan.steps)]
+    texts.append(("intents/safety_plan.yaml", 0, " ".join(f"{p.vi} {p.en}" for p in parts)))
+    return texts
+
+
 def _banned_numbers(content: Content) -> list[Problem]:
     banned = {_digits(n): n for n in content.do_not_list if len(_digits(n)) >= 3}
     texts = [(i.path, i.line, i.reply.vi + " " + i.reply.en) for i in content.intents]
     texts += [("resources.yaml", f.line, f.text.vi + " " + f.text.en) for f in content.facts.values()]
     texts += [("intents/messages.yaml", 0, m.vi + " " + m.en) for m in content.messages.values()]
+    texts += _activity_texts(content)
     problems = []
     for path, line, text in texts:
         runs = {_digits(m) for m in re.findall(r"\+?\d[\d .-]{1,16}\d", text)}

@@ -46,7 +46,7 @@ async def test_an_empty_file_gets_the_whole_schema(store: Store, tmp_path: Path)
     assert await store.schema_version() == SCHEMA_VERSION
     with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert {"preferences", "escalations", "notes"} <= tables
+        assert {"preferences", "escalations", "notes", "check_ins"} <= tables
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

@@ -176,3 +176,51 @@ def test_a_broken_file_among_good_content_is_refused_with_its_line(content: Cont
     shutil.copy(BROKEN / name, content.intents / name)
     found = [p for p in content.problems() if Path(p.path).name == name]
     assert found and all(p.line > 0 for p in found), messages(content.problems())
+
+
+def test_an_exercise_button_that_leads_nowhere(content: Content) -> None:
+    path = content.intents / "exercise_breathing.yaml"
+    line = content.edit(path, "offer: [exercise:grounding,", "offer: [exercise:groundig,")
+    assert_problem(content.problems(), f"exercise_breathing.yaml:{line}:",
+                   "button 'exercise:groundig' leads nowhere")
+
+
+def test_an_intent_button_to_a_missing_exercise(content: Content) -> None:
+    path = content.intents / "coping_anxiety.yaml"
+    line = content.edit(path, "buttons: [exercise:breathing,", "buttons: [exercise:breath,")
+    assert_problem(content.problems(), f"coping_anxiety.yaml:{line}:", "leads nowhere")
+
+
+def test_a_timed_step_cannot_have_choices(content: Content) -> None:
+    path = content.intents / "exercise_breathing.yaml"
+    line = content.edit(path, "      seconds: 4\n", "      seconds: 4\n      choices:\n"
+                        "        - {label: {vi: a, en: a}, reply: {vi: b, en: b}}\n")
+    assert_problem(content.problems(), f"exercise_breathing.yaml:{line}:", "cannot have `choices`")
+
+
+def test_a_step_with_an_unknown_placeholder(content: Content) -> None:
+    path = content.intents / "exercise_breathing.yaml"
+    content.edit(path, "{round}/{rounds}", "{round}/{total}")
+    assert_problem(content.problems(), "exercise_breathing.yaml:", "only {round} and {rounds}")
+
+
+def test_the_plan_emergency_line_needs_its_number(content: Content) -> None:
+    path = content.intents / "safety_plan.yaml"
+    line = content.edit(path, "  emergency:\n", "  emergency:\n")
+    content.edit(path, "gọi {number} (cấp cứu", "gọi 115 (cấp cứu")
+    assert_problem(content.problems(), f"safety_plan.yaml:{line}:", "must contain {number}")
+
+
+def test_the_safety_plan_is_required(content: Content) -> None:
+    (content.intents / "safety_plan.yaml").unlink()
+    assert_problem(content.problems(), "intents:0:", "no safety plan")
+
+
+def test_a_check_in_time_that_is_not_a_time(content: Content) -> None:
+    line = content.edit(content.intents / "crisis.yaml", '"21:00"', '"9pm"')
+    assert_problem(content.problems(), f"crisis.yaml:{line}:", "must be written as \"HH:MM\"")
+
+
+def test_a_missing_activity_message(content: Content) -> None:
+    content.edit(content.intents / "activity_messages.yaml", '  button_stop: {vi: "Dừng", en: "Stop"}\n', "")
+    assert_problem(content.problems(), "messages.yaml:0:", "message 'button_stop' is missing")
