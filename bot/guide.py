@@ -34,7 +34,7 @@ class Session:
     answers: tuple[tuple[str, str], ...] = ()
     paused: bool = False
     finished: bool = False
-    told_busy: bool = False
+    told_busy: bool = False  # the "I'm pacing a step" note was given for the current step
     keep_minutes: int = KEEP_MINUTES  # how long the finished plan is kept to be sent again
 
     @property
@@ -154,8 +154,11 @@ class Guide:
 
     def interrupt(self, session: Session) -> Turn:
         """A crisis message arrived (its reply is sent by the caller, first). An exercise ends;
-        the plan pauses, keeping its answers, so the person can come back to it."""
-        if not session.is_plan or session.finished:
+        the plan pauses, keeping its answers, so the person can come back to it; a finished
+        plan is kept, since that is when it may be needed again."""
+        if session.finished:
+            return Turn(None, session)  # a finished plan stays, so it can still be sent again
+        if not session.is_plan:
             return Turn(None, None)
         paused = replace(session, paused=True, serial=session.serial + 1)
         buttons = (self._button(paused, "button_continue", "continue"),
@@ -172,7 +175,7 @@ class Guide:
     def _exercise_next(self, session: Session, before: str | None = None) -> Turn:
         exercise = self.content.exercises[session.activity]
         position = session.position + 1
-        moved = replace(session, position=position, serial=session.serial + 1)
+        moved = replace(session, position=position, serial=session.serial + 1, told_busy=False)
         if position >= exercise.length:
             outro = exercise.outro(session.lang)
             text = f"{before}\n\n{outro}" if before else outro

@@ -93,7 +93,10 @@ async def on_text(update: Update, context: Context) -> None:
             await send_reply(context.bot, chat.id, Reply(_say(engine, "rate_limited", decision.lang)))
         return
     if state.sessions.takes_text(chat.id):
-        await state.sessions.answer(chat.id, text)
+        # An edit changes an earlier message, not the answer to the step now asked; it only
+        # needed the crisis check above.
+        if update.edited_message is None:
+            await state.sessions.answer(chat.id, text)
         return
     await _answer(update, context, response.reply, decision.lang)
 

@@ -9,6 +9,7 @@ with, so a content reload never changes an exercise half-way through.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import time
@@ -37,7 +38,11 @@ class _Live:
 
     def cancel_job(self) -> None:
         if self.job is not None:
-            self.job.schedule_removal()
+            # The scheduler forgets a one-off job as soon as it fires (before `_tick` runs) and
+            # forgets them all once it has shut down; removing it then raises JobLookupError
+            # (a LookupError), and there is nothing left to cancel.
+            with contextlib.suppress(LookupError):
+                self.job.schedule_removal()
             self.job = None
 
 
@@ -50,6 +55,7 @@ class Sessions:
         self.timeout = timeout
         self._time_scale = time_scale
         self._live: dict[int, _Live] = {}
+        self._closed = False
         # Serials start from the clock so buttons from before a restart match no new session.
         self._serials = itertools.count(int(time.time()) % 10**7 * 100)
 
@@ -126,6 +132,9 @@ class Sessions:
         return len(idle)
 
     def stop_all(self) -> None:
+        """The bot is stopping: end every session and schedule no more paced steps, so no step
+        is sent, or cut off half-sent, while the job queue shuts down."""
+        self._closed = True
         for chat in list(self._live):
             self.forget(chat)
 
@@ -150,9 +159,12 @@ class Sessions:
         live = self._live.get(chat_id)
         if turn.wait is None or turn.session is None or self._jobs is None or live is None:
             return
+        if self._closed:
+            return
         if live.session.serial == turn.session.serial:  # still the step just sent
+            # The scheduler logs job names at INFO: the name carries no chat id.
             live.job = self._jobs.run_once(self._tick, turn.wait * self._time_scale, chat_id=chat_id,
-                                           data=turn.session.serial, name=f"step-{chat_id}")
+                                           data=turn.session.serial, name="exercise-step")
 
     async def _tick(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
         job = context.job

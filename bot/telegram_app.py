@@ -68,6 +68,7 @@ def build_application(settings: Settings, engine: Engine, *, read_timeout: float
     `check_in_interval` exist so tests and benchmarks need not wait on Telegram's real timeouts,
     pacing and the time of day: with the real Telegram, keep the defaults."""
     install_redaction([settings.token])
+    _keep_contents_out_of_logs()
     # Opt in to python-telegram-bot's future timedelta durations (RetryAfter.retry_after);
     # bot.delivery reads both forms, and the deprecation warning goes away.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -99,6 +100,15 @@ def build_application(settings: Settings, engine: Engine, *, read_timeout: float
     state.check_in_interval = check_in_interval
     _add_handlers(application)
     return application
+
+
+def _keep_contents_out_of_logs() -> None:
+    """At DEBUG, python-telegram-bot logs every update and every request with its parameters
+    (what people write, the safety plans they make), and aiosqlite every statement with its
+    values (a check-in's chat id). Those loggers stay at INFO or above whatever LOG_LEVEL says."""
+    for name in ("telegram", "aiosqlite"):
+        library = logging.getLogger(name)
+        library.setLevel(max(logging.INFO, library.level))
 
 
 def _add_handlers(application: App) -> None:
@@ -171,7 +181,8 @@ def _start_staff_work(application: App) -> None:
         jobs.run_daily(digest, time=dt.time(state.settings.digest_hour, tzinfo=VIETNAM), name="digest")
         jobs.run_repeating(sweep, interval=SESSION_SWEEP_INTERVAL, first=SESSION_SWEEP_INTERVAL,
                            name="session-sweep")
-        jobs.run_repeating(check_ins, interval=state.check_in_interval, first=1, name="check-ins")
+        jobs.run_repeating(check_ins, interval=state.check_in_interval,
+                           first=min(1.0, state.check_in_interval), name="check-ins")
 
 
 async def _post_stop(application: App) -> None:
@@ -204,6 +215,11 @@ async def start(application: App) -> None:
 
 async def stop(application: App) -> None:
     """Finish in-flight updates, then close everything, storage last."""
+    sessions = getattr(application.bot_data, "sessions", None)
+    if sessions is not None:
+        # Exercises end first: a paced step that fired while the job queue shuts down would be
+        # cancelled half-sent, which the scheduler logs as an error.
+        sessions.stop_all()
     if application.running:
         await application.stop()
     if application.post_stop:

@@ -232,3 +232,21 @@ def test_every_shipped_exercise_runs_to_the_end_in_both_languages(engine: Engine
         for text in said:
             assert text.strip() and len(text) <= MAX_TELEGRAM_TEXT and "{" not in text
 
+
+
+def test_a_crisis_after_the_plan_is_finished_keeps_the_plan(engine: Engine) -> None:
+    finished = plan_answers(engine, {"reasons": "bà ngoại"})
+    assert finished.session is not None
+    kept = engine.guide.interrupt(finished.session)
+    assert kept == Turn(None, finished.session)
+    assert "bà ngoại" in engine.guide.resend(kept.session, "vi", 30).text
+
+
+def test_the_pacing_note_is_given_again_at_the_next_step(engine: Engine) -> None:
+    guide = engine.guide
+    turn = press(guide, start(engine, "exercise:breathing"), "next")
+    noted = guide.answer(turn.session, "ok")  # type: ignore[arg-type]
+    assert noted.session is not None
+    next_step = guide.tick(noted.session, noted.session.serial)
+    again = guide.answer(next_step.session, "ok")  # type: ignore[arg-type]
+    assert again.reply is not None and again.reply.text == engine.content.messages["exercise_busy"].vi

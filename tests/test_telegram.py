@@ -6,42 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.config import ContentPaths, Settings
-from bot.engine import Engine
-from bot.telegram_app import App, build_application, start, stop
-from tests.fake_telegram import Call, FakeTelegram
-from tests.support import ADMIN, USER, make_settings
+from bot.config import ContentPaths
+from tests.fake_telegram import FakeTelegram
+from tests.support import ADMIN, USER, Running, buttons, make_settings, replies, rows, to, until
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class Running:
-    """Start and stop the real bot against the fake server, as many times as a test needs."""
-
-    def __init__(self, telegram: FakeTelegram, settings: Settings) -> None:
-        self.telegram, self.settings = telegram, settings
-        self.app: App | None = None
-
-    async def start(self) -> App:
-        engine = Engine.load(self.settings.content.intents_dir, self.settings.content.resources_file)
-        self.app = build_application(self.settings, engine, read_timeout=2.0)
-        await start(self.app)
-        assert self.app.updater is not None
-        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
-        return self.app
-
-    async def stop(self) -> None:
-        if self.app is not None:
-            if self.app.updater and self.app.updater.running:
-                await self.app.updater.stop()
-            await stop(self.app)
-            self.app = None
 
 
 @pytest.fixture
@@ -52,33 +26,6 @@ async def running(
     await bot.start()
     yield bot
     await bot.stop()
-
-
-def rows(database: Path, table: str) -> int:
-    with sqlite3.connect(database) as db:
-        return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
-
-
-async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Wait for work the bot does after replying (storage writes come after the reply)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
-
-
-def to(chat_id: int) -> Callable[[Call], bool]:
-    return lambda call: call.params.get("chat_id") == chat_id
-
-
-async def replies(telegram: FakeTelegram, count: int = 1, chat_id: int = USER) -> list[str]:
-    calls = await telegram.wait_for("sendMessage", count, where=to(chat_id))
-    return [c.params["text"] for c in calls]
-
-
-def buttons(call: Call) -> list[str]:
-    markup = call.params.get("reply_markup") or {}
-    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
 
 
 async def test_commands_are_registered_in_vietnamese_and_english(
