@@ -30,7 +30,7 @@ from bot.content import (
 from bot.crisis import LEVELS, CrisisDetector, CrisisRule, Level
 from bot.fields import identifier, localised, open_item
 from bot.language import LANGUAGES, Language, LanguageGuesser
-from bot.normalise import Normaliser
+from bot.normalise import Normaliser, folded_words
 from bot.phrases import Phrase, PhraseSet, compile_phrase
 from bot.problems import ContentError, Problem, Severity, errors_in
 from bot.yamlio import Node, load_file
@@ -92,10 +92,9 @@ def load_content(intents_dir: Path, resources_path: Path) -> tuple[Content, list
             _first_pass(root, raw)
     resources_root = _open(resources_path, problems)
 
-    plain = Normaliser({}, LanguageGuesser({}, {}))
     for lang, table in raw.teencode.items():
         raw.vocab[lang].extend(table)
-    words = {lang: [t.folded for text in raw.vocab[lang] for t in plain(text).tokens]
+    words = {lang: [word for text in raw.vocab[lang] for word in folded_words(text)]
              for lang in LANGUAGES}
     guesser = LanguageGuesser.from_texts(words["vi"], words["en"])
     normalise = Normaliser({k: dict(v) for k, v in raw.teencode.items()}, guesser)
@@ -253,7 +252,7 @@ def _intent(node: Node, normalise: Normaliser, buttons: list[Reference]) -> Inte
         if examples_node and not parsed[lang]:
             examples_node.problem(f"intent '{intent_id}' has no {lang} examples; add at least one")
         for text, line in parsed[lang]:
-            if len(normalise(text).folded.replace(" ", "")) < MIN_EXAMPLE_CHARS:
+            if len("".join(folded_words(text))) < MIN_EXAMPLE_CHARS:
                 node.problem(f"example '{text}' is too short to match safely; "
                              f"write at least {MIN_EXAMPLE_CHARS} letters", line)
             examples.append(Example(text, lang, line))

@@ -14,7 +14,10 @@ An intent's score blends two kinds of evidence:
 2. Topic coverage (`TOPIC_WEIGHT`): the share of the message that the intent's whole
    vocabulary explains, with words used by many topics counting little.
 Examples are normalised once at load; an inverted index of words picks the few examples worth
-scoring by overlap, so the cost of a message does not grow with the whole content.
+scoring by overlap. With more than `SHORTLIST_INTENTS` intents, the intents whose distinctive
+words the message uses are shortlisted first, and only their examples are scored, so the cost
+of a message stops growing with the size of the content (bench/scaling.py measures it).
+A shortlisted intent's score is exactly what scoring every example would give it.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ FOLDED_PENALTY = 6  # comparing folded forms of a message typed with diacritics 
 SHORTLIST = 12
 TOPIC_WEIGHT = 0.3  # share of an intent's score that comes from its whole vocabulary
 WORD_FACTOR = 0.2  # how much differing rare words pull a character-level similarity down
+SHORTLIST_INTENTS = 24  # above this many intents, only the best-covered ones are scored
+COMMON_WORD_SHARE = 0.2  # a word used by more intents than this share does not shortlist any
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +77,9 @@ class IntentMatcher:
     _examples: tuple[_Example, ...] = field(init=False, repr=False)
     _accented: tuple[str, ...] = field(init=False, repr=False)
     _folded: tuple[str, ...] = field(init=False, repr=False)
-    _by_accented: dict[str, tuple[tuple[int, float], ...]] = field(init=False, repr=False)
-    _by_folded: dict[str, tuple[tuple[int, float], ...]] = field(init=False, repr=False)
+    _by_accented: dict[str, dict[int, tuple[tuple[int, float], ...]]] = field(init=False, repr=False)
+    _by_folded: dict[str, dict[int, tuple[tuple[int, float], ...]]] = field(init=False, repr=False)
+    _spans: tuple[range, ...] = field(init=False, repr=False)
     _idf: dict[str, float] = field(init=False, repr=False)
     _unknown_idf: float = field(init=False, repr=False)
     _topic_words: dict[str, tuple[float, frozenset[int]]] = field(init=False, repr=False)
@@ -95,13 +101,19 @@ class IntentMatcher:
         idf = {w: math.log(1 + total / df) for w, df in document_frequency.items()}
 
         examples = []
-        by_accented: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
-        by_folded: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
+        # word -> intent -> that intent's examples with the word: postings grouped by intent,
+        # so a shortlist reads only its own intents' postings.
+        by_accented: defaultdict[str, defaultdict[int, list[tuple[int, float]]]] = defaultdict(
+            lambda: defaultdict(list))
+        by_folded: defaultdict[str, defaultdict[int, list[tuple[int, float]]]] = defaultdict(
+            lambda: defaultdict(list))
+        spans: dict[int, list[int]] = {}
         for n, (i, ex, norm) in enumerate(normalised):
+            spans.setdefault(i, [n, n])[1] = n + 1
             words = {t.folded: t.text for t in norm.tokens}
             for folded, text in words.items():
-                by_folded[folded].append((n, idf[folded]))
-                by_accented[text].append((n, idf[folded]))
+                by_folded[folded][i].append((n, idf[folded]))
+                by_accented[text][i].append((n, idf[folded]))
             short = len(words) == 1 and len(next(iter(words))) < MIN_CONTAINED_CHARS
             examples.append(_Example(i, ex.text, sum(idf[w] for w in words), short, f" {norm.folded} "))
         topics = max(len(self.intents), 1)
@@ -109,8 +121,10 @@ class IntentMatcher:
         set_(self, "_examples", tuple(examples))
         set_(self, "_accented", tuple(_sorted_words([t.text for t in n.tokens]) for _, _, n in normalised))
         set_(self, "_folded", tuple(_sorted_words([t.folded for t in n.tokens]) for _, _, n in normalised))
-        set_(self, "_by_accented", {k: tuple(v) for k, v in by_accented.items()})
-        set_(self, "_by_folded", {k: tuple(v) for k, v in by_folded.items()})
+        set_(self, "_by_accented", {k: {i: tuple(p) for i, p in v.items()} for k, v in by_accented.items()})
+        set_(self, "_by_folded", {k: {i: tuple(p) for i, p in v.items()} for k, v in by_folded.items()})
+        # Examples are read intent by intent, so each intent's examples are one run.
+        set_(self, "_spans", tuple(range(*spans.get(i, (0, 0))) for i in range(len(self.intents))))
         set_(self, "_idf", idf)
         # A word no example uses is as informative as the rarest known word: it is something
         # the message says that no topic explains.
@@ -135,7 +149,8 @@ class IntentMatcher:
         if not message.tokens or not self._examples:
             return []
         best: dict[int, tuple[float, int, str]] = {}
-        overlap = self._overlap(message.tokens)
+        shortlist = self._shortlist(message.tokens)
+        overlap = self._overlap(message.tokens, shortlist)
         for n, score in overlap.items():
             intent = self._examples[n].intent
             if score > best.get(intent, (-1.0, 0, ""))[0]:
@@ -147,17 +162,20 @@ class IntentMatcher:
             queries.append((_sorted_words([t.folded for t in message.tokens]), self._folded, penalty))
         if any(strict):
             queries.append((_sorted_words([t.text for t in message.tokens]), self._accented, 0))
+        scored = None if shortlist is None else [n for i in shortlist for n in self._spans[i]]
         for query, choices, penalty in queries:
             if len(query) > self._longest_query:
                 continue
-            for _, score, n in process.extract(query, choices, scorer=fuzz.ratio, processor=None,
+            pool = choices if scored is None else [choices[n] for n in scored]
+            for _, score, k in process.extract(query, pool, scorer=fuzz.ratio, processor=None,
                                                limit=SHORTLIST, score_cutoff=self._similarity_floor):
+                n = k if scored is None else scored[k]
                 words = overlap.get(n, 0.0) / (100 * OVERLAP_WEIGHT)
                 adjusted = score * (1 - WORD_FACTOR + WORD_FACTOR * words) - penalty
                 intent = self._examples[n].intent
                 if adjusted > best.get(intent, (-1.0, 0, ""))[0]:
                     best[intent] = (adjusted, n, "similar")
-        coverage = self._coverage(message.tokens)
+        coverage = self._coverage(message.tokens, shortlist)
         negated = any(t.folded in self.negations for t in message.tokens)
         ranked = sorted(
             (Candidate(self.intents[i].id,
@@ -168,7 +186,21 @@ class IntentMatcher:
             key=lambda c: -c.score)
         return ranked[:limit]
 
-    def _coverage(self, tokens: Sequence[Token]) -> dict[int, float]:
+    def _shortlist(self, tokens: Sequence[Token]) -> list[int] | None:
+        """The intents worth scoring, or None for all of them (small content). Ranked by the
+        coverage of the message's distinctive words; words most intents use rank nothing."""
+        if len(self.intents) <= SHORTLIST_INTENTS:
+            return None
+        common = COMMON_WORD_SHARE * len(self.intents)
+        words = [self._topic_words[w] for w in {t.folded for t in tokens} if w in self._topic_words]
+        distinctive = [(weight, owners) for weight, owners in words if len(owners) <= common]
+        covered: defaultdict[int, float] = defaultdict(float)
+        for weight, owners in distinctive or words:
+            for i in owners:
+                covered[i] += weight
+        return sorted(covered, key=lambda i: -covered[i])[:SHORTLIST_INTENTS]
+
+    def _coverage(self, tokens: Sequence[Token], shortlist: list[int] | None) -> dict[int, float]:
         """For each intent, the share of the message (weighted by how few topics use each word)
         that its examples' vocabulary explains."""
         total = 0.0
@@ -176,21 +208,27 @@ class IntentMatcher:
         for word in {t.folded for t in tokens}:
             weight, owners = self._topic_words.get(word, (self._unknown_topic_weight, frozenset()))
             total += weight
-            for i in owners:
+            for i in owners if shortlist is None else (i for i in shortlist if i in owners):
                 covered[i] += weight
         return {i: c / total for i, c in covered.items()} if total else {}
 
-    def _overlap(self, tokens: Sequence[Token]) -> dict[int, float]:
-        """Word-overlap score (0-100) of every example sharing a word with the message."""
+    def _overlap(self, tokens: Sequence[Token], shortlist: list[int] | None) -> dict[int, float]:
+        """Word-overlap score (0-100) of every example (of the shortlist) sharing a word with
+        the message."""
         found: defaultdict[int, float] = defaultdict(float)
         seen: set[str] = set()
         for t in tokens:
             if t.folded in seen:
                 continue
             seen.add(t.folded)
-            postings = self._by_accented.get(t.text) if t.strict else self._by_folded.get(t.folded)
-            for n, weight in postings or ():
-                found[n] += weight
+            by_intent = self._by_accented.get(t.text) if t.strict else self._by_folded.get(t.folded)
+            if not by_intent:
+                continue
+            groups = (by_intent.values() if shortlist is None
+                      else (by_intent[i] for i in shortlist if i in by_intent))
+            for postings in groups:
+                for n, weight in postings:
+                    found[n] += weight
         message_weight = sum(self._idf.get(w, self._unknown_idf) for w in seen)
         message_phrase = f" {' '.join(t.folded for t in tokens)} "
         scores: dict[int, float] = {}

@@ -38,6 +38,13 @@ def clean(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def folded_words(text: str) -> list[str]:
+    """The words of a text, cleaned and folded: no teencode, no language guess (for counting
+    vocabulary while content loads, before the normaliser exists)."""
+    return [fold_composed(m.group()) for m in _TOKEN_OR_BREAK.finditer(clean(text))
+            if m.group()[0].isalnum()]
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     text: str

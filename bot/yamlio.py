@@ -44,8 +44,12 @@ def _as_written(node: YamlNode, value: Any) -> str | None:
     return str(node.value) if isinstance(node, ScalarNode) and not isinstance(value, str) else None
 
 
-class _Loader(yaml.SafeLoader):
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> LineMap:  # type: ignore[override]
+# libyaml's parser when PyYAML was built with it: about ten times faster on large content.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> LineMap:
         result = LineMap()
         result.line = node.start_mark.line + 1
         result.key_lines = {}

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench` from the project root (see docs/performance.md)."""

@@ -1,0 +1,64 @@
+"""Run the benchmarks and print one table per measurement.
+
+    python -m bench                 # everything (a few minutes on a 2-core machine)
+    python -m bench --quick         # every benchmark on a small sample: checks they run
+    python -m bench --only engine scaling --json results.json
+
+Figures are wall-clock times on this machine: compare runs on the same machine only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+from bench.table import Section
+
+# name -> module with `run(quick: bool) -> list[Section]`, in the order they are printed
+BENCHMARKS = {
+    "engine": "bench.engine_speed",
+    "scaling": "bench.scaling",
+    "baselines": "bench.baselines",
+    "startup": "bench.startup",
+    "telegram": "bench.telegram_e2e",
+    "store": "bench.store_speed",
+}
+
+
+def machine() -> str:
+    cpus = len(__import__("os").sched_getaffinity(0)) if hasattr(__import__("os"), "sched_getaffinity") else "?"
+    return (f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, "
+            f"{cpus} CPU(s) available, {platform.processor() or 'unknown processor'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small samples: checks that everything runs")
+    parser.add_argument("--only", nargs="+", choices=sorted(BENCHMARKS), help="run only these")
+    parser.add_argument("--json", type=Path, help="also write the tables to this JSON file")
+    args = parser.parse_args(argv)
+    names = args.only or list(BENCHMARKS)
+    print(machine(), flush=True)
+    sections: list[Section] = []
+    for name in names:
+        started = time.perf_counter()
+        module = importlib.import_module(BENCHMARKS[name])
+        for section in module.run(args.quick):
+            sections.append(section)
+            print("\n" + section.render(), flush=True)
+        print(f"  ({name}: {time.perf_counter() - started:.1f} s)", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine(), "quick": args.quick,
+                                         "sections": [s.as_dict() for s in sections]},
+                                        ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
