@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import platform
 import sys
 import time
@@ -31,7 +32,7 @@ BENCHMARKS = {
 
 
 def machine() -> str:
-    cpus = len(__import__("os").sched_getaffinity(0)) if hasattr(__import__("os"), "sched_getaffinity") else "?"
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, "
             f"{cpus} CPU(s) available, {platform.processor() or 'unknown processor'}")
 

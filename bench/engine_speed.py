@@ -20,7 +20,8 @@ def one_core() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 
-def time_messages(engine: Engine, messages: list[Message], rounds: int) -> tuple[dict[str, list[float]], float]:
+def time_messages(engine: Engine, messages: list[Message],
+                  rounds: int) -> tuple[dict[str, list[float]], float]:
     """Seconds per `respond` call, by kind, and the total wall time of all calls."""
     for message in messages:  # warm caches, as a running bot has them
         engine.respond(message.text)

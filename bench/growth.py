@@ -25,7 +25,8 @@ CODAS = ("c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "o", "u")
 
 
 def _hash(*parts: object) -> int:
-    return int.from_bytes(hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest(), "big")
+    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
 
 
 def invented(word: str, copy: int) -> str:

@@ -23,8 +23,9 @@ class Section:
         out = [self.title, "=" * len(self.title),
                "  ".join(c.ljust(w) for c, w in zip(self.columns, widths, strict=True)),
                "  ".join("-" * w for w in widths)]
-        out += ["  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(r, widths, strict=True)))
-                for r in self.rows]
+        for row in self.rows:
+            cells = zip(row, widths, strict=True)
+            out.append("  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(cells)))
         out += [f"  * {n}" for n in self.notes]
         return "\n".join(out)
 

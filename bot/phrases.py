@@ -76,7 +76,7 @@ class PhraseSet:
     phrases: tuple[Phrase, ...]
     lookalikes: frozenset[str] = frozenset()
     _by_word: dict[str, tuple[Phrase, ...]] = field(init=False, repr=False)
-    _single: tuple[Phrase, ...] = field(init=False, repr=False)
+    _single_by_length: dict[int, tuple[Phrase, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         index: defaultdict[str, list[Phrase]] = defaultdict(list)
@@ -85,9 +85,15 @@ class PhraseSet:
                 if phrase not in index[word.folded]:
                     index[word.folded].append(phrase)
         object.__setattr__(self, "_by_word", {k: tuple(v) for k, v in index.items()})
-        singles = tuple(p for p in self.phrases
-                        if len(p.words) == 1 and len(p.words[0].folded) >= MIN_FUZZY_SINGLE_WORD)
-        object.__setattr__(self, "_single", singles)
+        # One typo changes a word's length by one at most: a token is only compared with
+        # single-word phrases of its own length, one less or one more.
+        singles: defaultdict[int, list[Phrase]] = defaultdict(list)
+        for p in self.phrases:
+            if len(p.words) == 1 and len(p.words[0].folded) >= MIN_FUZZY_SINGLE_WORD:
+                length = len(p.words[0].folded)
+                for near in (length - 1, length, length + 1):
+                    singles[near].append(p)
+        object.__setattr__(self, "_single_by_length", {k: tuple(v) for k, v in singles.items()})
 
     def find(self, tokens: Sequence[Token], fuzzy: bool = True, within_clause: bool = False) -> list[Hit]:
         """Every occurrence of every phrase. `within_clause` refuses matches that span
@@ -113,8 +119,7 @@ class PhraseSet:
             return
         if i + 1 < len(tokens):
             yield from self._by_word.get(tokens[i + 1].folded, ())
-        if len(tokens[i].folded) >= MIN_FUZZY_SINGLE_WORD - 1:
-            yield from self._single
+        yield from self._single_by_length.get(len(tokens[i].folded), ())
 
     def _match_at(self, phrase: Phrase, tokens: Sequence[Token], start: int,
                   fuzzy: bool) -> Hit | None:

@@ -1,0 +1,62 @@
+"""Scaling with content size: the shipped intents grown x10 and x100 (bench/growth.py), with
+the matcher's intent shortlist and without it (every example scored, as before the index)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import bot.matcher
+from bench.engine_speed import one_core, time_messages
+from bench.growth import grown_content
+from bench.messages import ROOT, mix
+from bench.table import Section, median, ms, percentile
+from bot.engine import Engine
+
+
+@contextmanager
+def exhaustive() -> Iterator[None]:
+    """Score every example, however many intents: the matcher without its shortlist."""
+    saved = bot.matcher.SHORTLIST_INTENTS
+    bot.matcher.SHORTLIST_INTENTS = 10**9
+    try:
+        yield
+    finally:
+        bot.matcher.SHORTLIST_INTENTS = saved
+
+
+def run(quick: bool) -> list[Section]:
+    one_core()
+    shipped = Engine.load(ROOT / "intents", ROOT / "resources.yaml")
+    messages = mix(shipped)
+    if quick:
+        messages = messages[:: max(1, len(messages) // 20)]
+    section = Section("Scaling with content size (Engine.respond on the message mix, one core)",
+                      ("content", "intents", "examples", "matcher", "index build s", "median ms",
+                       "p99 ms", "messages/s", "same answer"))
+    factors = (1, 3) if quick else (1, 10, 100)
+    for factor in factors:
+        content = grown_content(shipped.content, factor)
+        answers: dict[str, list[str | None]] = {}
+        for matcher in ("shortlist", "every example"):
+            started = time.perf_counter()
+            if matcher == "shortlist":
+                engine = Engine(content)
+            else:
+                with exhaustive():
+                    engine = Engine(content)
+            built = time.perf_counter() - started
+            rounds = 1 if quick or factor >= 100 else 3
+            by_kind, wall = time_messages(engine, messages, rounds)
+            times = [t for kind in by_kind.values() for t in kind]
+            answers[matcher] = [engine.decide(m.text).intent for m in messages]
+            same = "" if matcher == "shortlist" else (
+                f"{sum(a == b for a, b in zip(*answers.values(), strict=True))}/{len(messages)}")
+            section.add(f"x{factor}", len(content.intents), sum(len(i.examples) for i in content.intents),
+                        matcher, f"{built:.2f}", ms(median(times)), ms(percentile(times, 0.99)),
+                        f"{len(times) / wall:,.0f}", same)
+    section.notes.append("same answer: messages whose intent is the same with and without the shortlist")
+    section.notes.append(f"up to {bot.matcher.SHORTLIST_INTENTS} intents every example is scored, so x1 "
+                         "is identical either way")
+    return [section]

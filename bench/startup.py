@@ -1,0 +1,74 @@
+"""Start-up and reload: loading (parsing, checking and indexing) the content in a fresh
+process, `validate` (which also runs every example and crisis case through the engine), and
+the peak memory (RSS) of the bot process built on that content, for the shipped content and
+for the content grown x100 (written out as YAML files, as an operator would have them)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.growth import write_grown_folder
+from bench.messages import ROOT
+from bench.table import Section
+from bot.engine import Engine
+
+# Runs in a fresh interpreter: what a (re)starting bot does before it can answer.
+CHILD = r"""
+import json, resource, sys, time
+from datetime import date
+from pathlib import Path
+started = time.perf_counter()
+from bot.engine import Engine
+imported = time.perf_counter()
+engine = Engine.load(Path(sys.argv[1]), Path(sys.argv[2]))
+loaded = time.perf_counter()
+from bot.config import ContentPaths, Settings
+from bot.telegram_app import build_application
+settings = Settings(token="123456789:" + "A" * 35, base_url="http://127.0.0.1:9/bot",
+                    data_dir=Path(sys.argv[3]), admin_ids=frozenset(), content=ContentPaths(
+                    Path(sys.argv[1]), Path(sys.argv[2])), log_level="WARNING", webhook_url=None,
+                    webhook_secret=None, port=0, user_messages_per_minute=20, pseudonym_secret="x")
+build_application(settings, engine)
+built = time.perf_counter()
+from bot.validate import check_engine
+check_engine(engine, date.today())
+validated = time.perf_counter() - built
+rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"imports": imported - started, "load": loaded - imported, "app": built - loaded,
+                  "validate": validated, "rss_mb": rss_kb / 1024}))
+"""
+
+
+def measure(intents: Path) -> dict[str, float | None]:
+    with tempfile.TemporaryDirectory() as data:
+        done = subprocess.run([sys.executable, "-c", CHILD, str(intents), str(ROOT / "resources.yaml"), data],
+                              cwd=ROOT, capture_output=True, text=True, check=True)
+    result: dict[str, float | None] = json.loads(done.stdout)
+    return result
+
+
+def run(quick: bool) -> list[Section]:
+    section = Section("Start-up and reload (a fresh process; times in seconds)",
+                      ("content", "examples", "imports", "load content", "build app", "validate",
+                       "peak RSS MB"))
+    shipped = Engine.load(ROOT / "intents", ROOT / "resources.yaml")
+    factor = 3 if quick else 100
+    with tempfile.TemporaryDirectory() as scratch:
+        grown = write_grown_folder(Path(scratch), factor, shipped.content)
+        for name, folder in (("shipped", ROOT / "intents"), (f"x{factor}", grown)):
+            figures = measure(folder)
+            shipped_examples = sum(len(i.examples) for i in shipped.content.intents)
+            examples = shipped_examples * (1 if name == "shipped" else factor)
+            check = figures["validate"]
+            section.add(name, examples, f"{figures['imports']:.2f}", f"{figures['load']:.2f}",
+                        f"{figures['app']:.2f}", "-" if check is None else f"{check:.2f}",
+                        f"{figures['rss_mb']:.0f}")
+    section.notes.append("load content = what start-up and /reload (or SIGHUP) pay before new content "
+                         "is live")
+    section.notes.append("validate = `python -m bot validate`'s checks, which run every example and "
+                         "crisis case through the engine: what an operator runs before a reload")
+    return [section]
