@@ -6,6 +6,11 @@ the bot loses every message in the batch: in a test, 160 of 200 crisis messages.
 batch is confirmed only after every update in it has been handled, so after a crash Telegram
 delivers the unhandled ones again: at least once, never zero times. A re-delivered crisis
 message may get its reply twice; its escalation is stored once (keyed by update_id).
+
+New updates are fetched while earlier ones are still being handled, so one slow handler (an
+escalation waiting on a slow disk) never holds back the crisis replies behind it. Telegram
+is told "handled" only up to the oldest update still in progress: fetching again returns the
+unconfirmed ones too, and those already in hand are skipped.
 """
 
 from __future__ import annotations
@@ -21,11 +26,14 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT = 10
 MAX_BACKOFF = 30.0
 CONCURRENT_HANDLERS = 32
+PIPELINE_WAIT = 0.1  # seconds to let updates in hand finish before asking for newer ones
 
 
 async def poll(application: Any, stop: asyncio.Event, timeout: int = POLL_TIMEOUT) -> None:
-    """Fetch, handle and only then confirm updates until `stop` is set."""
-    offset: int | None = None
+    """Fetch and handle updates, confirming each only once it is handled, until `stop` is set."""
+    confirmed: int | None = None  # the offset: every update below it has been handled
+    newest = -1
+    in_hand: dict[int, asyncio.Task[None]] = {}
     backoff = 1.0
     limit = asyncio.Semaphore(CONCURRENT_HANDLERS)
 
@@ -33,9 +41,17 @@ async def poll(application: Any, stop: asyncio.Event, timeout: int = POLL_TIMEOU
         async with limit:
             await application.process_update(update)
 
+    def settle() -> None:
+        nonlocal confirmed
+        for update_id in [i for i, task in in_hand.items() if task.done()]:
+            del in_hand[update_id]
+        if newest >= 0:
+            confirmed = min(in_hand, default=newest + 1)
+
     while not stop.is_set():
+        settle()
         fetch = asyncio.ensure_future(application.bot.get_updates(
-            offset=offset, timeout=timeout, allowed_updates=Update.ALL_TYPES))
+            offset=confirmed, timeout=0 if in_hand else timeout, allowed_updates=Update.ALL_TYPES))
         stopping = asyncio.ensure_future(stop.wait())
         done, _ = await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if fetch not in done:
@@ -61,12 +77,19 @@ async def poll(application: Any, stop: asyncio.Event, timeout: int = POLL_TIMEOU
             await asyncio.sleep(backoff)
             backoff = min(backoff * 1.5, MAX_BACKOFF)
             continue
-        if not updates:
-            continue
-        await asyncio.gather(*(handle(u) for u in updates))
-        offset = updates[-1].update_id + 1
-    if offset is not None:
+        fresh = [u for u in updates if u.update_id > newest]
+        for update in fresh:
+            in_hand[update.update_id] = asyncio.ensure_future(handle(update))
+        newest = max([newest, *(u.update_id for u in fresh)])
+        if in_hand:
+            # Usually the whole batch is done well within this, and the next fetch confirms it;
+            # a slow handler only delays asking for newer updates by this much.
+            await asyncio.wait(in_hand.values(), timeout=PIPELINE_WAIT)
+    if in_hand:
+        await asyncio.wait(in_hand.values())
+    settle()
+    if confirmed is not None:
         try:  # tell Telegram what was handled, so a restart does not deliver it again
-            await application.bot.get_updates(offset=offset, timeout=0)
+            await application.bot.get_updates(offset=confirmed, timeout=0)
         except Exception as exc:
             log.warning("could not confirm the last updates on the way out: %s", exc)

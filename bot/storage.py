@@ -8,11 +8,14 @@ every statement is parameterised.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+import functools
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 import aiosqlite
 
@@ -161,9 +164,34 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return stat.st_dev, stat.st_ino
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _one_writer(method: Callable[Concatenate[Store, P], Coroutine[Any, Any, R]],
+                ) -> Callable[Concatenate[Store, P], Coroutine[Any, Any, R]]:
+    """Run a writing method alone, and roll it back if it fails. All writes share one
+    connection, whose transaction takes in every statement executed before the next commit:
+    interleaved, one task's failed commit would take other tasks' rows with it after they had
+    been told their rows were stored (and an escalation so lost is never spooled)."""
+
+    @functools.wraps(method)
+    async def alone(store: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        async with store._write_lock:
+            try:
+                return await method(store, *args, **kwargs)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await store._db.rollback()
+                raise
+
+    return alone
+
+
 class Store:
     def __init__(self, connection: aiosqlite.Connection, path: Path, busy_timeout_ms: int) -> None:
         self._db = connection
+        self._write_lock = asyncio.Lock()
         self._path = path
         self._busy_timeout_ms = busy_timeout_ms
         self._file = _identity(path)
@@ -222,6 +250,7 @@ class Store:
         async with self._db.execute("SELECT user_ref, lang FROM preferences") as cursor:
             return {ref: lang async for ref, lang in cursor}
 
+    @_one_writer
     async def set_language(self, user_ref: str, lang: str) -> None:
         await self._db.execute(
             "INSERT INTO preferences (user_ref, lang, updated_at) VALUES (?, ?, ?) "
@@ -229,6 +258,7 @@ class Store:
             (user_ref, lang, _now()))
         await self._db.commit()
 
+    @_one_writer
     async def forget(self, user_ref: str) -> int:
         """Delete every row about one person (notes go with their escalation); returns how many."""
         removed = 0
@@ -240,6 +270,7 @@ class Store:
         await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return removed
 
+    @_one_writer
     async def add_escalation(self, new: NewEscalation) -> int | None:
         """Store one escalation; returns its id, or None when this update was stored before."""
         if not self.file_intact():
@@ -294,6 +325,7 @@ class Store:
                 found.setdefault(int(escalation_id), []).append(f"{created_at[:16]} {author}: {text}")
         return found
 
+    @_one_writer
     async def set_status(self, escalation_id: int, status: str, by: str) -> bool:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
@@ -303,6 +335,7 @@ class Store:
         await self._db.commit()
         return cursor.rowcount > 0
 
+    @_one_writer
     async def set_label(self, escalation_id: int, label: str, by: str) -> bool:
         if label not in LABELS:
             raise ValueError(f"unknown label {label!r}")
@@ -312,6 +345,7 @@ class Store:
         await self._db.commit()
         return cursor.rowcount > 0
 
+    @_one_writer
     async def add_note(self, escalation_id: int, author: str, text: str) -> bool:
         if await self.escalation(escalation_id) is None:
             return False
@@ -321,6 +355,7 @@ class Store:
         await self._db.commit()
         return True
 
+    @_one_writer
     async def record_check_in(self, user_ref: str, answer: str, within: timedelta) -> int | None:
         """Attach a check-in answer to the person's latest escalation; "needs_help" also makes it
         urgent and open again. Returns the escalation id, or None if there is none recent."""
@@ -340,6 +375,7 @@ class Store:
         await self._db.commit()
         return int(row[0])
 
+    @_one_writer
     async def add_check_in(self, user_ref: str, chat_id: int, lang: str, due_at: datetime) -> int:
         """Schedule one check-in for a person, replacing any they had; returns its id."""
         await self._db.execute(
@@ -353,6 +389,7 @@ class Store:
         assert row is not None  # written just above, on this one connection
         return int(row[0])
 
+    @_one_writer
     async def cancel_check_in(self, check_in_id: int, user_ref: str) -> bool:
         """Only the person it belongs to can cancel a check-in."""
         cursor = await self._db.execute("DELETE FROM check_ins WHERE id = ? AND user_ref = ?",
@@ -371,6 +408,7 @@ class Store:
         async with self._db.execute("SELECT 1 FROM check_ins WHERE user_ref = ?", (user_ref,)) as cursor:
             return await cursor.fetchone() is not None
 
+    @_one_writer
     async def delete_check_in(self, check_in_id: int) -> None:
         await self._db.execute("DELETE FROM check_ins WHERE id = ?", (check_in_id,))
         await self._db.commit()
@@ -389,10 +427,12 @@ class Store:
             ids = [int(r[0]) async for r in cursor]
         return await self.escalations(ids=ids) if ids else []
 
+    @_one_writer
     async def mark_reminded(self, escalation_id: int) -> None:
         await self._db.execute("UPDATE escalations SET reminded = 1 WHERE id = ?", (escalation_id,))
         await self._db.commit()
 
+    @_one_writer
     async def purge(self, older_than_days: int) -> int:
         before = (datetime.now(UTC) - timedelta(days=older_than_days)).isoformat(timespec="seconds")
         cursor = await self._db.execute("DELETE FROM escalations WHERE created_at < ?", (before,))

@@ -242,3 +242,24 @@ async def test_full_disk_or_read_only_database_loses_nothing(tmp_path: Path, fai
         assert count(tmp_path / "bot.sqlite3") == 4 and log.spool_size() == 0
     finally:
         await store.close()
+
+
+async def test_a_failed_commit_never_takes_another_writers_row(store: Store, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writers share one connection: a failing commit must not roll back rows that other
+    writers were already told were stored."""
+    real_commit = store._db.commit
+    failures = iter([True])
+
+    async def commit_failing_once() -> None:
+        await asyncio.sleep(0)  # let other writers run in between, as real I/O does
+        if next(failures, False):
+            raise sqlite3.OperationalError("database or disk is full")
+        await real_commit()
+
+    monkeypatch.setattr(store._db, "commit", commit_failing_once)
+    results = await asyncio.gather(*(store.add_escalation(escalation(n)) for n in range(20)),
+                                   return_exceptions=True)
+    stored = [r for r in results if isinstance(r, int)]
+    assert len(stored) == 19 and sum(isinstance(r, sqlite3.OperationalError) for r in results) == 1
+    assert count(tmp_path / "bot.sqlite3") == 19
