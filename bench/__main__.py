@@ -47,12 +47,15 @@ def main(argv: list[str] | None = None) -> int:
     names = args.only or list(BENCHMARKS)
     print(machine(), flush=True)
     sections: list[Section] = []
+    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     for name in names:
         started = time.perf_counter()
         module = importlib.import_module(BENCHMARKS[name])
         for section in module.run(args.quick):
             sections.append(section)
             print("\n" + section.render(), flush=True)
+        if cpus is not None:  # the engine benchmarks pin themselves to one core; the next may not
+            os.sched_setaffinity(0, cpus)
         print(f"  ({name}: {time.perf_counter() - started:.1f} s)", flush=True)
     if args.json:
         args.json.write_text(json.dumps({"machine": machine(), "quick": args.quick,

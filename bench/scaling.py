@@ -3,9 +3,10 @@ the matcher's intent shortlist and without it (every example scored, as before t
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import bot.matcher
 from bench.engine_speed import one_core, time_messages
@@ -26,6 +27,12 @@ def exhaustive() -> Iterator[None]:
         bot.matcher.SHORTLIST_INTENTS = saved
 
 
+def _answer(engine: Engine, text: str) -> tuple[str | None, float]:
+    decision = engine.decide(text)
+    topic = re.sub(r"_g\d+$", "", decision.intent) if decision.intent else None
+    return topic, round(decision.score, 6)
+
+
 def run(quick: bool) -> list[Section]:
     one_core()
     shipped = Engine.load(ROOT / "intents", ROOT / "resources.yaml")
@@ -38,25 +45,25 @@ def run(quick: bool) -> list[Section]:
     factors = (1, 3) if quick else (1, 10, 100)
     for factor in factors:
         content = grown_content(shipped.content, factor)
-        answers: dict[str, list[str | None]] = {}
+        answers: dict[str, list[tuple[str | None, float]]] = {}
         for matcher in ("shortlist", "every example"):
-            started = time.perf_counter()
-            if matcher == "shortlist":
+            # The matcher reads the limit as it ranks, so the whole measurement runs inside.
+            with exhaustive() if matcher == "every example" else nullcontext():
+                started = time.perf_counter()
                 engine = Engine(content)
-            else:
-                with exhaustive():
-                    engine = Engine(content)
-            built = time.perf_counter() - started
-            rounds = 1 if quick or factor >= 100 else 3
-            by_kind, wall = time_messages(engine, messages, rounds)
+                built = time.perf_counter() - started
+                rounds = 1 if quick or factor >= 100 else 3
+                by_kind, wall = time_messages(engine, messages, rounds)
+                answers[matcher] = [_answer(engine, m.text) for m in messages]
             times = [t for kind in by_kind.values() for t in kind]
-            answers[matcher] = [engine.decide(m.text).intent for m in messages]
             same = "" if matcher == "shortlist" else (
                 f"{sum(a == b for a, b in zip(*answers.values(), strict=True))}/{len(messages)}")
             section.add(f"x{factor}", len(content.intents), sum(len(i.examples) for i in content.intents),
                         matcher, f"{built:.2f}", ms(median(times)), ms(percentile(times, 0.99)),
                         f"{len(times) / wall:,.0f}", same)
-    section.notes.append("same answer: messages whose intent is the same with and without the shortlist")
+    section.notes.append("same answer: messages given the same topic with the same score with and "
+                         "without the shortlist (a grown copy that ties with its original counts as the "
+                         "same topic: which of two equal scores comes first is arbitrary)")
     section.notes.append(f"up to {bot.matcher.SHORTLIST_INTENTS} intents every example is scored, so x1 "
                          "is identical either way")
     return [section]

@@ -37,7 +37,11 @@ built = time.perf_counter()
 from bot.validate import check_engine
 check_engine(engine, date.today())
 validated = time.perf_counter() - built
-rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM, not ru_maxrss: after fork and exec, ru_maxrss still counts the parent's peak.
+status = Path("/proc/self/status")
+lines = status.read_text().splitlines() if status.exists() else []
+peak = [line for line in lines if line.startswith("VmHWM:")]
+rss_kb = int(peak[0].split()[1]) if peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"imports": imported - started, "load": loaded - imported, "app": built - loaded,
                   "validate": validated, "rss_mb": rss_kb / 1024}))
 """

@@ -136,9 +136,9 @@ def writes_section(engine: Engine, quick: bool) -> Section:
         "Each write is EscalationLog.record → Store.add_escalation: INSERT ... ON CONFLICT DO NOTHING, then "
         "COMMIT, on the bot's one aiosqlite connection (its own thread); a fresh database for each row.",
         "Latency: one record() call, including the wait for the connection's thread behind the other "
-        "writers. With several writers, the INSERTs queued on the one connection before the first COMMIT "
-        "all go into its transaction (one fsync of the WAL for them all); the later COMMITs find nothing "
-        "to commit. 'transactions committed' counts the COMMITs SQLite actually ran.",
+        "writers. Writes take turns (Store runs each writing method alone, so one writer's failed "
+        "COMMIT cannot roll back another's row): one transaction, one fsync of the WAL, per escalation. "
+        "'transactions committed' counts the COMMITs SQLite actually ran.",
         f"One 4 KiB append + fsync on this disk: median {ms(median(syncs))} ms, p99 "
         f"{ms(percentile(syncs, 0.99))} ms ({len(syncs)} samples); a slower disk lowers the one-writer row "
         "most.",
@@ -225,8 +225,8 @@ def crisis_section(engine: Engine, quick: bool) -> Section:
         "in its own process (see the end-to-end table).",
         f"Slow store: the running bot's Store.add_escalation sleeps {SLOWDOWN * 1000:.0f} ms before it "
         "writes. In the handler the crisis reply is sent before the write is awaited, so the reply to "
-        "that message cannot wait for it; but the write still holds one of bot.polling's 32 handler slots, "
-        "and the next batch is fetched only when every update of this one, write included, is done.",
+        "that message cannot wait for it. Later messages can wait a little: bot.polling lets the updates "
+        "in hand finish for up to 0.1 s before it asks Telegram for newer ones.",
         "served→reply: from getUpdates handing the update out; queued→reply: from the update being queued "
         "(burst: from the start of polling). seconds: start of polling to the last sendMessage.",
         "escalations stored: rows in the escalations table after the bot stopped, out of crisis messages.",

@@ -392,8 +392,8 @@ def run(quick: bool) -> list[Section]:
                     ms(median(queued)), ms(percentile(queued, 0.99)))
     section.notes += [
         "The real Application from bot.telegram_app.build_application, polling with the bot's own loop "
-        "(bot.polling.poll, as `python -m bot` does: batches of up to 100, 32 handled at a time, the next "
-        "batch fetched only once the last is handled), over HTTP on 127.0.0.1.",
+        "(bot.polling.poll, as `python -m bot` does: batches of up to 100, 32 handled at a time, newer "
+        "updates fetched while older ones finish), over HTTP on 127.0.0.1.",
         "flood_limits=False: with Telegram's own pacing (30 messages a second) that pacing is what would "
         "be measured. The per-person limit is raised to 10^9 a minute so that one person sending thousands "
         "of messages is never throttled.",

@@ -17,7 +17,6 @@ Examples are normalised once at load; an inverted index of words picks the few e
 scoring by overlap. With more than `SHORTLIST_INTENTS` intents, the intents whose distinctive
 words the message uses are shortlisted first, and only their examples are scored, so the cost
 of a message stops growing with the size of the content (bench/scaling.py measures it).
-A shortlisted intent's score is exactly what scoring every example would give it.
 """
 
 from __future__ import annotations
