@@ -26,7 +26,10 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT = 10
 MAX_BACKOFF = 30.0
 CONCURRENT_HANDLERS = 32
-PIPELINE_WAIT = 0.1  # seconds to let updates in hand finish before asking for newer ones
+# Seconds to let updates in hand finish before asking for newer ones; doubled (up to the
+# maximum) while asking brings nothing new, as in a burst whose batch is still being handled.
+PIPELINE_WAIT = 0.02
+PIPELINE_WAIT_MAX = 0.32
 
 
 async def poll(application: Any, stop: asyncio.Event, timeout: int = POLL_TIMEOUT) -> None:
@@ -35,6 +38,7 @@ async def poll(application: Any, stop: asyncio.Event, timeout: int = POLL_TIMEOU
     newest = -1
     in_hand: dict[int, asyncio.Task[None]] = {}
     backoff = 1.0
+    pause = PIPELINE_WAIT
     limit = asyncio.Semaphore(CONCURRENT_HANDLERS)
 
     async def handle(update: Update) -> None:
@@ -81,10 +85,16 @@ async def poll(application: Any, stop: asyncio.Event, timeout: int = POLL_TIMEOU
         for update in fresh:
             in_hand[update.update_id] = asyncio.ensure_future(handle(update))
         newest = max([newest, *(u.update_id for u in fresh)])
-        if in_hand:
-            # Usually the whole batch is done well within this, and the next fetch confirms it;
-            # a slow handler only delays asking for newer updates by this much.
-            await asyncio.wait(in_hand.values(), timeout=PIPELINE_WAIT)
+        pause = PIPELINE_WAIT if fresh else min(pause * 2, PIPELINE_WAIT_MAX)
+        busy = [task for task in in_hand.values() if not task.done()]
+        while len(busy) >= CONCURRENT_HANDLERS:
+            # Every handler slot is taken: newer updates could not start anyway.
+            await asyncio.wait(busy, return_when=asyncio.FIRST_COMPLETED)
+            busy = [task for task in busy if not task.done()]
+        if busy:
+            # Usually the rest is done well within this, and the next fetch confirms it; a slow
+            # handler only delays asking for newer updates by this much.
+            await asyncio.wait(busy, timeout=pause)
     if in_hand:
         await asyncio.wait(in_hand.values())
     settle()
