@@ -678,6 +678,13 @@ async def test_a_check_in_survives_a_restart(checking: Running, clock: FakeClock
     await until(lambda: rows(checking.settings.database_file, "check_ins") == 0)
 
 
+async def nothing_is_sent(checking: Running, clock: FakeClock, person: Person) -> None:
+    """The check-in is gone from the database, and passing its time brings no message."""
+    assert rows(checking.settings.database_file, "check_ins") == 0
+    await clock.moves_to(NOON + timedelta(minutes=5))
+    await person.gets_nothing_more(0)
+
+
 async def test_a_cancelled_check_in_is_never_sent(
     checking: Running, clock: FakeClock, person: Person
 ) -> None:
@@ -686,9 +693,7 @@ async def test_a_cancelled_check_in_is_never_sent(
     person.taps(buttons(confirmed)[0])
     cancelled = await person.receive()
     assert text(cancelled) == message(content, "checkin_cancelled")
-    assert rows(checking.settings.database_file, "check_ins") == 0
-    await clock.moves_to(NOON + timedelta(minutes=5))
-    await person.gets_nothing_more(0)
+    await nothing_is_sent(checking, clock, person)
 
 
 async def test_forget_deletes_a_scheduled_check_in(
@@ -701,9 +706,7 @@ async def test_forget_deletes_a_scheduled_check_in(
     person.taps("forget:yes")
     done = await person.receive()
     assert text(done) == message(content, "forget_done")
-    assert rows(checking.settings.database_file, "check_ins") == 0
-    await clock.moves_to(NOON + timedelta(minutes=5))
-    await person.gets_nothing_more(0)
+    await nothing_is_sent(checking, clock, person)
 
 
 async def test_only_people_who_said_yes_get_a_check_in(
