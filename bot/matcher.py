@@ -21,6 +21,7 @@ of a message stops growing with the size of the content (bench/scaling.py measur
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -197,7 +198,7 @@ class IntentMatcher:
         for weight, owners in distinctive or words:
             for i in owners:
                 covered[i] += weight
-        return sorted(covered, key=lambda i: -covered[i])[:SHORTLIST_INTENTS]
+        return heapq.nlargest(SHORTLIST_INTENTS, covered, key=covered.__getitem__)
 
     def _coverage(self, tokens: Sequence[Token], shortlist: list[int] | None) -> dict[int, float]:
         """For each intent, the share of the message (weighted by how few topics use each word)
