@@ -27,6 +27,7 @@ from bot.language import Language
 from bot.replies import Reply
 
 log = logging.getLogger(__name__)
+SERIAL_GAP = 10_000  # far more moves than any exercise or plan has
 
 
 @dataclass
@@ -56,8 +57,10 @@ class Sessions:
         self._time_scale = time_scale
         self._live: dict[int, _Live] = {}
         self._closed = False
-        # Serials start from the clock so buttons from before a restart match no new session.
-        self._serials = itertools.count(int(time.time()) % 10**7 * 100)
+        # Each session's serial grows by one a move, so sessions start SERIAL_GAP apart: an old
+        # session's buttons never match a newer one's in the same chat. The start comes from
+        # the clock, so buttons from before a restart match no new session either.
+        self._serials = itertools.count(int(time.time()) % 10**6 * SERIAL_GAP, SERIAL_GAP)
 
     @property
     def keep_minutes(self) -> int:

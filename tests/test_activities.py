@@ -289,6 +289,24 @@ async def test_an_exercise_stopped_half_way_goes_no_further(
     assert running.state.sessions.count() == 0
 
 
+async def test_an_earlier_exercises_buttons_do_nothing_to_the_next_one(
+    running: Running, content: Content, person: Person
+) -> None:
+    feeling = await start_exercise(person, "feeling")
+    person.taps(step_button(feeling, "next"))
+    first_question = await person.receive()
+    grounding = await start_exercise(person, "grounding")
+    # Buttons left over from the feeling exercise, one move after its start: the new session
+    # must not take them for its own.
+    person.taps(step_button(first_question, "stop"))
+    person.taps(step_button(feeling, "stop"))
+    await person.gets_nothing_more(0.5)
+    person.taps(step_button(grounding, "next"))
+    step = await person.receive()
+    assert text(step) == shown(content.exercises["grounding"].steps[0].say("vi"))
+    assert running.state.sessions.takes_text(USER)
+
+
 # Where exercises start
 
 
