@@ -31,11 +31,11 @@ MAX_AHEAD = timedelta(days=2)
 
 
 def next_check_in(now: datetime, times: tuple[time, ...], gap: timedelta = MIN_GAP) -> datetime | None:
-    """The first of the day's check-in times (Vietnam time) at least `gap` from now."""
+    """The first of the day's check-in times (Vietnam time, in order) at least `gap` from now."""
     local = now.astimezone(VIETNAM)
     for days in (0, 1):
         day = (local + timedelta(days=days)).date()
-        for at in sorted(times):
+        for at in times:
             candidate = datetime.combine(day, at, VIETNAM)
             if candidate >= local + gap:
                 return candidate
@@ -49,8 +49,7 @@ class CheckIns:
         self.clock = clock
 
     def _say(self, key: str, lang: Language, **values: str) -> str:
-        text = self._engine().content.messages[key](lang)
-        return text.format(**values) if values else text
+        return self._engine().replies.say(key, lang, **values)
 
     def _when(self, due: datetime, lang: Language) -> dict[str, str]:
         local, today = due.astimezone(VIETNAM), self.clock().astimezone(VIETNAM).date()

@@ -65,12 +65,15 @@ class Guide:
         stop_words = content.messages["activity_stop_words"]
         self._stop_words = frozenset(content.normalise(word).folded for lang in LANGUAGES
                                      for word in stop_words(lang).split(",") if word.strip())
-
-    def _msg(self, key: str, lang: Language) -> str:
-        return self.content.messages[key](lang)
+        # A typed answer picks a choice when it is the choice's label, however it is typed.
+        self._choice_by_label: dict[tuple[str, int, Language], dict[str, int]] = {
+            (exercise.id, s, lang): {content.normalise(c.label(lang)).folded: n
+                                     for n, c in reversed(list(enumerate(step.choices)))}
+            for exercise in content.exercises.values() for s, step in enumerate(exercise.steps)
+            for lang in LANGUAGES}
 
     def _button(self, session: Session, key: str, move: str) -> ReplyButton:
-        return ReplyButton(self._msg(key, session.lang), f"{STEP_PREFIX}:{session.serial}:{move}")
+        return ReplyButton(self.replies.say(key, session.lang), f"{STEP_PREFIX}:{session.serial}:{move}")
 
     def is_stop(self, text: str) -> bool:
         return self.content.normalise(text).folded in self._stop_words
@@ -85,7 +88,7 @@ class Guide:
             exercise = self.content.exercises[arg]
             session = Session(arg, lang, serial)
             start_label = (exercise.start_button(lang) if exercise.start_button
-                           else self._msg("button_start", lang))
+                           else self.replies.say("button_start", lang))
             buttons = (ReplyButton(start_label, f"{STEP_PREFIX}:{serial}:next"),
                        self._button(session, "button_stop", "stop"))
             return Turn(Reply(exercise.intro(lang), buttons), session)
@@ -138,18 +141,19 @@ class Guide:
         if step.seconds is not None:
             if session.told_busy:
                 return Turn(None, session)
-            return Turn(Reply(self._msg("exercise_busy", session.lang)), replace(session, told_busy=True))
-        folded = self.content.normalise(text).folded
-        for n, choice in enumerate(step.choices):
-            if folded == self.content.normalise(choice.label(session.lang)).folded:
-                return self._choose(session, n)
+            busy = Reply(self.replies.say("exercise_busy", session.lang))
+            return Turn(busy, replace(session, told_busy=True))
+        labels = self._choice_by_label[(exercise.id, session.position % len(exercise.steps), session.lang)]
+        chosen = labels.get(self.content.normalise(text).folded)
+        if chosen is not None:
+            return self._choose(session, chosen)
         ack = step.ack(session.lang) if step.ack else None
         return self._exercise_next(session, ack)
 
     def stop(self, session: Session) -> Turn:
         if session.is_plan:
             return Turn(Reply(self.content.safety_plan.stopped(session.lang)), None)
-        return Turn(Reply(self._msg("exercise_stopped", session.lang),
+        return Turn(Reply(self.replies.say("exercise_stopped", session.lang),
                           self.replies.menu(session.lang, "exercises").buttons), None)
 
     def interrupt(self, session: Session) -> Turn:
@@ -223,10 +227,9 @@ class Guide:
         return Reply("\n\n".join(lines), buttons)
 
     def _plan_hotlines(self, lang: Language) -> str:
-        support = tuple(i for i in self.content.crisis.resources
-                        if i in self.content.hotlines and self.content.hotlines[i].kind != "emergency")
         # The plan is read later, at any hour: list every line with its hours, not "open now".
-        return "\n".join(self.replies.hotline(self.content.hotlines[i], lang, None) for i in support)
+        lines = (self.content.hotlines[i] for i in self.replies.support_lines())
+        return "\n".join(self.replies.hotline(line, lang, None) for line in lines)
 
     def _plan_next(self, session: Session, answer: str | None) -> Turn:
         plan = self.content.safety_plan
@@ -238,7 +241,7 @@ class Guide:
             return Turn(self._question(moved), moved)
         finished = replace(moved, finished=True)
         closing = Reply(plan.closing(session.lang).format(minutes=session.keep_minutes),
-                        (ReplyButton(self._msg("button_resend", session.lang), "plan:again"),))
+                        (ReplyButton(self.replies.say("button_resend", session.lang), "plan:again"),))
         return Turn(Reply(self.plan_text(finished), follow_up=closing), finished)
 
     def plan_text(self, session: Session) -> str:

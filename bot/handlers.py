@@ -16,7 +16,6 @@ from telegram.constants import ChatType, MessageEntityType
 from telegram.error import Forbidden
 
 from bot.delivery import send_crisis_reply, send_reply
-from bot.engine import Engine
 from bot.language import LANGUAGES, Language
 from bot.privacy import pseudonym
 from bot.replies import Reply, ReplyButton
@@ -35,11 +34,6 @@ def _lang(state: BotState, update: Update) -> Language:
     if chosen is not None:
         return chosen
     return "en" if (user.language_code or "").startswith("en") else "vi"
-
-
-def _say(engine: Engine, key: str, lang: Language, **values: str) -> str:
-    text = engine.content.messages[key](lang)
-    return text.format(**values) if values else text
 
 
 def _addressed_text(message: Message, username: str) -> str | None:
@@ -90,7 +84,7 @@ async def on_text(update: Update, context: Context) -> None:
         return
     if not state.limiter.allow(user_ref, time.monotonic()):
         if state.limiter.first_refusal(user_ref):
-            await send_reply(context.bot, chat.id, Reply(_say(engine, "rate_limited", decision.lang)))
+            await send_reply(context.bot, chat.id, Reply(engine.replies.say("rate_limited", decision.lang)))
         return
     if state.sessions.takes_text(chat.id):
         # An edit changes an earlier message, not the answer to the step now asked; it only
@@ -106,7 +100,8 @@ async def on_non_text(update: Update, context: Context) -> None:
     if chat is None:
         return
     engine = context.bot_data.engine
-    await send_reply(context.bot, chat.id, Reply(_say(engine, "non_text", _lang(context.bot_data, update))))
+    lang = _lang(context.bot_data, update)
+    await send_reply(context.bot, chat.id, Reply(engine.replies.say("non_text", lang)))
 
 
 async def _answer(update: Update, context: Context, reply: Reply, lang: Language | None = None) -> None:
@@ -115,14 +110,15 @@ async def _answer(update: Update, context: Context, reply: Reply, lang: Language
     if chat is None:
         return
     if chat.type != ChatType.PRIVATE:
-        hint = _say(context.bot_data.engine, "group_hint", lang or _lang(context.bot_data, update))
+        hint = context.bot_data.engine.replies.say("group_hint", lang or _lang(context.bot_data, update))
         reply = Reply(f"{reply.text}\n\n{hint}", reply.buttons, reply.follow_up)
     await send_reply(context.bot, chat.id, reply)
 
 
 async def cmd_start(update: Update, context: Context) -> None:
     engine, lang = context.bot_data.engine, _lang(context.bot_data, update)
-    await _answer(update, context, Reply(_say(engine, "start", lang), engine.action("menu", lang).buttons))
+    start = Reply(engine.replies.say("start", lang), engine.action("menu", lang).buttons)
+    await _answer(update, context, start)
 
 
 async def _action(update: Update, context: Context, action: str) -> None:
@@ -156,7 +152,7 @@ async def _start_activity(update: Update, context: Context, action: str) -> None
         return
     lang = _lang(state, update)
     if chat.type != ChatType.PRIVATE:
-        await send_reply(context.bot, chat.id, Reply(_say(state.engine, "group_hint", lang)))
+        await send_reply(context.bot, chat.id, Reply(state.engine.replies.say("group_hint", lang)))
         return
     if not await state.sessions.start(chat.id, action, lang):
         await _answer(update, context, state.engine.action(action, lang))
@@ -168,7 +164,7 @@ async def cmd_campaign(update: Update, context: Context) -> None:
 
 async def cmd_privacy(update: Update, context: Context) -> None:
     lang = _lang(context.bot_data, update)
-    await _answer(update, context, Reply(_say(context.bot_data.engine, "privacy", lang)))
+    await _answer(update, context, Reply(context.bot_data.engine.replies.say("privacy", lang)))
 
 
 async def cmd_language(update: Update, context: Context) -> None:
@@ -178,9 +174,9 @@ async def cmd_language(update: Update, context: Context) -> None:
         await _set_language(update, context, choice)
         return
     engine = state.engine
-    buttons = (ReplyButton(_say(engine, "button_vi", lang), "lang:vi"),
-               ReplyButton(_say(engine, "button_en", lang), "lang:en"))
-    await _answer(update, context, Reply(_say(engine, "language_prompt", lang), buttons))
+    buttons = (ReplyButton(engine.replies.say("button_vi", lang), "lang:vi"),
+               ReplyButton(engine.replies.say("button_en", lang), "lang:en"))
+    await _answer(update, context, Reply(engine.replies.say("language_prompt", lang), buttons))
 
 
 async def _set_language(update: Update, context: Context, lang: Language) -> None:
@@ -189,15 +185,15 @@ async def _set_language(update: Update, context: Context, lang: Language) -> Non
         return
     user_ref = pseudonym(user.id, state.secret)
     state.languages[user_ref] = lang
-    await _answer(update, context, Reply(_say(state.engine, "language_set", lang)))
+    await _answer(update, context, Reply(state.engine.replies.say("language_set", lang)))
     await state.store.set_language(user_ref, lang)
 
 
 async def cmd_forget(update: Update, context: Context) -> None:
     engine, lang = context.bot_data.engine, _lang(context.bot_data, update)
-    buttons = (ReplyButton(_say(engine, "button_forget_yes", lang), "forget:yes"),
-               ReplyButton(_say(engine, "button_forget_no", lang), "forget:no"))
-    await _answer(update, context, Reply(_say(engine, "forget_confirm", lang), buttons))
+    buttons = (ReplyButton(engine.replies.say("button_forget_yes", lang), "forget:yes"),
+               ReplyButton(engine.replies.say("button_forget_no", lang), "forget:no"))
+    await _answer(update, context, Reply(engine.replies.say("forget_confirm", lang), buttons))
 
 
 async def cmd_reload(update: Update, context: Context) -> None:
@@ -209,9 +205,9 @@ async def cmd_reload(update: Update, context: Context) -> None:
     if problems:
         shown = "\n".join(problems[:20])
         more = f"\n(+{len(problems) - 20})" if len(problems) > 20 else ""
-        text = f"{_say(state.engine, 'reload_failed', lang)}\n{shown}{more}"
+        text = f"{state.engine.replies.say('reload_failed', lang)}\n{shown}{more}"
     else:
-        text = _say(state.engine, "reload_ok", lang, intents=str(len(state.engine.content.intents)))
+        text = state.engine.replies.say("reload_ok", lang, intents=str(len(state.engine.content.intents)))
     await _answer(update, context, Reply(text))
 
 
@@ -299,14 +295,14 @@ async def _forget(update: Update, context: Context, confirmed: bool) -> None:
     state, user = context.bot_data, update.effective_user
     lang = _lang(state, update)
     if not confirmed or user is None:
-        await _answer(update, context, Reply(_say(state.engine, "forget_cancelled", lang)))
+        await _answer(update, context, Reply(state.engine.replies.say("forget_cancelled", lang)))
         return
     user_ref = pseudonym(user.id, state.secret)
     state.languages.pop(user_ref, None)
     if update.effective_chat:
         state.sessions.forget(update.effective_chat.id)
     await state.forget(user_ref)
-    await _answer(update, context, Reply(_say(state.engine, "forget_done", lang)))
+    await _answer(update, context, Reply(state.engine.replies.say("forget_done", lang)))
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -59,26 +59,27 @@ class Reply:
 class ReplyBuilder:
     content: Content
 
-    def _msg(self, key: str, lang: Language, **values: str) -> str:
+    def say(self, key: str, lang: Language, **values: str) -> str:
+        """One of the bot's own sentences (messages.yaml), with its {placeholders} filled."""
         text = self.content.messages[key](lang)
         return text.format(**values) if values else text
 
     def hours(self, hotline: Hotline, lang: Language) -> str:
         if hotline.hours.always:
-            return self._msg("hours_always", lang)
-        names = [n.strip() for n in self._msg("day_names", lang).split(",")]
+            return self.say("hours_always", lang)
+        names = [n.strip() for n in self.say("day_names", lang).split(",")]
         days = ", ".join("-".join(names[d] if d < len(names) else str(d) for d in run)
                          for run in _runs(hotline.hours.days))
-        return self._msg("hours_days", lang, days=days,
+        return self.say("hours_days", lang, days=days,
                          open=hotline.hours.opens.strftime("%H:%M"),
                          close=hotline.hours.closes.strftime("%H:%M"))
 
     def hotline(self, hotline: Hotline, lang: Language, now: datetime | None,
                 detail: bool = False) -> str:
         """One line's number, name, hours and cost; with `now`, whether it is open now."""
-        facts = [self.hours(hotline, lang), self._msg(COST_KEYS[hotline.cost], lang)]
+        facts = [self.hours(hotline, lang), self.say(COST_KEYS[hotline.cost], lang)]
         if now is not None and not hotline.hours.always:
-            facts.append(self._msg("open_now" if hotline.hours.is_open(now) else "closed_now", lang))
+            facts.append(self.say("open_now" if hotline.hours.is_open(now) else "closed_now", lang))
         line = f"📞 {hotline.number} · {hotline.name(lang)} ({'; '.join(facts)})"
         about = hotline.serves(lang)
         if hotline.region:
@@ -141,36 +142,37 @@ class ReplyBuilder:
             actions = (*(f"exercise:{e}" for e in self.content.exercises), "plan:start")
         else:
             actions = tuple(f"intent:{i.id}" for i in self.content.intents if i.menu == group)
-        return Reply(self._msg("menu_title", lang), self.buttons(actions, lang))
+        return Reply(self.say("menu_title", lang), self.buttons(actions, lang))
 
     def _group_label(self, group: str, lang: Language) -> str:
         key = f"menu_{group}"
-        return self._msg(key, lang) if key in self.content.messages else group
+        return self.say(key, lang) if key in self.content.messages else group
 
     def fallback(self, lang: Language) -> Reply:
-        return Reply(self._msg("fallback", lang), self.menu(lang).buttons)
+        return Reply(self.say("fallback", lang), self.menu(lang).buttons)
 
     def hotline_list(self, lang: Language, now: datetime) -> Reply:
         ids = tuple(self.content.hotlines)
         open_now, closed = self.hotlines(ids, lang, now)
-        parts = [self._msg("hotlines_heading", lang), "\n".join(open_now)]
+        parts = [self.say("hotlines_heading", lang), "\n".join(open_now)]
         if closed:
-            parts += [self._msg("more_hotlines", lang), "\n".join(closed)]
+            parts += [self.say("more_hotlines", lang), "\n".join(closed)]
         return Reply("\n\n".join(parts))
 
+    def _crisis_lines(self) -> list[Hotline]:
+        return [self.content.hotlines[i] for i in self.content.crisis.resources if i in self.content.hotlines]
+
     def emergency_number(self) -> str:
-        crisis = self.content.crisis
-        emergency = (self.content.hotlines[i] for i in crisis.resources if i in self.content.hotlines)
-        return next((h.number for h in emergency if h.kind == "emergency"), "115")
+        return next((h.number for h in self._crisis_lines() if h.kind == "emergency"), "115")
+
+    def support_lines(self) -> tuple[str, ...]:
+        """The crisis reply's lines that are not the emergency number: people to talk to."""
+        return tuple(h.id for h in self._crisis_lines() if h.kind != "emergency")
 
     def crisis(self, level: Level, lang: Language, now: datetime, about_other: bool) -> Reply:
         crisis = self.content.crisis
         said = {k: v(lang) for k, v in crisis.replies.items()}
-        emergency = [self.content.hotlines[i] for i in crisis.resources
-                     if i in self.content.hotlines and self.content.hotlines[i].kind == "emergency"]
-        support = tuple(i for i in crisis.resources
-                        if i in self.content.hotlines and self.content.hotlines[i] not in emergency)
-        open_now, closed = self.hotlines(support, lang, now, detail=True)
+        open_now, closed = self.hotlines(self.support_lines(), lang, now, detail=True)
         number = self.emergency_number()
         parts = []
         if about_other:
@@ -200,17 +202,17 @@ class ReplyBuilder:
         """Answers to "are you safe?" (`safe`, `help`) and to a later check-in (`better`, `hard`)."""
         if answer in ("safe", "better"):
             key = "checkin_safe" if answer == "safe" else "checkin_better"
-            return Reply(self._msg(key, lang), self.menu(lang).buttons)
+            return Reply(self.say(key, lang), self.menu(lang).buttons)
         crisis = self.content.crisis
         open_now, closed = self.hotlines(crisis.resources, lang, now, detail=True)
         if answer == "hard":
-            return Reply("\n\n".join([self._msg("checkin_hard", lang), "\n".join(open_now + closed)]),
+            return Reply("\n\n".join([self.say("checkin_hard", lang), "\n".join(open_now + closed)]),
                          self.buttons(crisis.buttons, lang))
-        return Reply("\n\n".join([self._msg("checkin_help", lang), "\n".join(open_now + closed)]))
+        return Reply("\n\n".join([self.say("checkin_help", lang), "\n".join(open_now + closed)]))
 
     def error(self, lang: Language, now: datetime) -> Reply:
         """Shown when matching failed: still carries the always-open emergency numbers."""
         always = tuple(h.id for h in self.content.hotlines.values()
                        if h.hours.always and h.cost == "free")
         open_now, _ = self.hotlines(always, lang, now)
-        return Reply(self._msg("error", lang) + "\n\n" + "\n".join(open_now))
+        return Reply(self.say("error", lang) + "\n\n" + "\n".join(open_now))

@@ -89,7 +89,7 @@ class Sessions:
         parsed = parse_step_action(data)
         live = self._live.get(chat_id)
         if parsed is None or live is None:
-            await send_reply(self._bot, chat_id, Reply(self._engine().content.messages["stale_button"](lang)))
+            await send_reply(self._bot, chat_id, Reply(self._engine().replies.say("stale_button", lang)))
             return
         serial, move = parsed
         await self._apply(chat_id, live, live.engine.guide.press(live.session, serial, move))
