@@ -30,11 +30,16 @@ class LanguageGuesser:
     vi_counts: Mapping[str, int]
     en_counts: Mapping[str, int]
     default: Language = "vi"
-    _totals: tuple[float, float] = field(init=False, repr=False)
+    _votes: dict[str, float] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_totals", (sum(self.vi_counts.values()) + 1.0,
-                                             sum(self.en_counts.values()) + 1.0))
+        # Each known word's vote is computed once here, not for every message it appears in.
+        vi_total = sum(self.vi_counts.values()) + 1.0
+        en_total = sum(self.en_counts.values()) + 1.0
+        object.__setattr__(self, "_votes", {
+            word: math.log((self.vi_counts.get(word, 0) + 0.5) / vi_total)
+            - math.log((self.en_counts.get(word, 0) + 0.5) / en_total)
+            for word in {*self.vi_counts, *self.en_counts}})
 
     @classmethod
     def from_texts(cls, vi: Iterable[str], en: Iterable[str]) -> LanguageGuesser:
@@ -43,16 +48,16 @@ class LanguageGuesser:
 
     def guess(self, words: Iterable[tuple[str, str]]) -> Language:
         """Vote over (word, folded word) pairs."""
-        vi_total, en_total = self._totals
+        votes = self._votes
         vote = 0.0
         for word, plain in words:
             if plain != word:
                 vote += DIACRITIC_VOTE
                 continue
-            vi, en = self.vi_counts.get(plain, 0), self.en_counts.get(plain, 0)
-            if vi or en:
-                vote += math.log((vi + 0.5) / vi_total) - math.log((en + 0.5) / en_total)
-            elif _NON_VIETNAMESE_LETTERS & set(plain):
+            known = votes.get(plain)
+            if known is not None:
+                vote += known
+            elif not _NON_VIETNAMESE_LETTERS.isdisjoint(plain):
                 vote -= FOREIGN_LETTER_VOTE
         if abs(vote) < 1e-9:
             return self.default

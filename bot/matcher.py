@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.content import Intent
@@ -62,6 +63,20 @@ class _Example:
     phrase: str  # folded words in order, padded with spaces, to test containment as a phrase
 
 
+@dataclass(frozen=True, slots=True)
+class _Postings:
+    """The examples that use one word: all of them, and grouped by intent for a shortlist."""
+
+    weight: float  # the same in every example: a word's IDF
+    examples: tuple[int, ...]
+    by_intent: dict[int, tuple[int, ...]]
+
+
+def _postings(weight: float, by_intent: dict[int, list[int]]) -> _Postings:
+    grouped = {i: tuple(p) for i, p in by_intent.items()}
+    return _Postings(weight, tuple(n for p in grouped.values() for n in p), grouped)
+
+
 def _sorted_words(words: Sequence[str]) -> str:
     """Words in sorted order: `fuzz.ratio` on these equals `fuzz.token_sort_ratio` on the
     originals, without re-sorting every example for every message."""
@@ -77,8 +92,11 @@ class IntentMatcher:
     _examples: tuple[_Example, ...] = field(init=False, repr=False)
     _accented: tuple[str, ...] = field(init=False, repr=False)
     _folded: tuple[str, ...] = field(init=False, repr=False)
-    _by_accented: dict[str, dict[int, tuple[tuple[int, float], ...]]] = field(init=False, repr=False)
-    _by_folded: dict[str, dict[int, tuple[tuple[int, float], ...]]] = field(init=False, repr=False)
+    _by_accented: dict[str, _Postings] = field(init=False, repr=False)
+    _by_folded: dict[str, _Postings] = field(init=False, repr=False)
+    _weights: np.ndarray = field(init=False, repr=False)
+    _short: np.ndarray = field(init=False, repr=False)
+    _intent_of: np.ndarray = field(init=False, repr=False)
     _spans: tuple[range, ...] = field(init=False, repr=False)
     _idf: dict[str, float] = field(init=False, repr=False)
     _unknown_idf: float = field(init=False, repr=False)
@@ -103,17 +121,15 @@ class IntentMatcher:
         examples = []
         # word -> intent -> that intent's examples with the word: postings grouped by intent,
         # so a shortlist reads only its own intents' postings.
-        by_accented: defaultdict[str, defaultdict[int, list[tuple[int, float]]]] = defaultdict(
-            lambda: defaultdict(list))
-        by_folded: defaultdict[str, defaultdict[int, list[tuple[int, float]]]] = defaultdict(
-            lambda: defaultdict(list))
+        by_accented: defaultdict[str, defaultdict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+        by_folded: defaultdict[str, defaultdict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
         spans: dict[int, list[int]] = {}
         for n, (i, ex, norm) in enumerate(normalised):
             spans.setdefault(i, [n, n])[1] = n + 1
             words = {t.folded: t.text for t in norm.tokens}
             for folded, text in words.items():
-                by_folded[folded][i].append((n, idf[folded]))
-                by_accented[text][i].append((n, idf[folded]))
+                by_folded[folded][i].append(n)
+                by_accented[text][i].append(n)
             short = len(words) == 1 and len(next(iter(words))) < MIN_CONTAINED_CHARS
             examples.append(_Example(i, ex.text, sum(idf[w] for w in words), short, f" {norm.folded} "))
         topics = max(len(self.intents), 1)
@@ -121,8 +137,14 @@ class IntentMatcher:
         set_(self, "_examples", tuple(examples))
         set_(self, "_accented", tuple(_sorted_words([t.text for t in n.tokens]) for _, _, n in normalised))
         set_(self, "_folded", tuple(_sorted_words([t.folded for t in n.tokens]) for _, _, n in normalised))
-        set_(self, "_by_accented", {k: {i: tuple(p) for i, p in v.items()} for k, v in by_accented.items()})
-        set_(self, "_by_folded", {k: {i: tuple(p) for i, p in v.items()} for k, v in by_folded.items()})
+        # A word weighs the same in every example that has it, so postings are example numbers
+        # and the weight is kept once per word (an accented form weighs what its folded form does).
+        accented_idf = {t.text: idf[t.folded] for _, _, norm in normalised for t in norm.tokens}
+        set_(self, "_by_accented", {k: _postings(accented_idf[k], v) for k, v in by_accented.items()})
+        set_(self, "_by_folded", {k: _postings(idf[k], v) for k, v in by_folded.items()})
+        set_(self, "_weights", np.array([e.weight for e in examples], dtype=np.float64))
+        set_(self, "_short", np.array([e.short for e in examples], dtype=bool))
+        set_(self, "_intent_of", np.array([e.intent for e in examples], dtype=np.int64))
         # Examples are read intent by intent, so each intent's examples are one run.
         set_(self, "_spans", tuple(range(*spans.get(i, (0, 0))) for i in range(len(self.intents))))
         set_(self, "_idf", idf)
@@ -150,36 +172,38 @@ class IntentMatcher:
             return []
         best: dict[int, tuple[float, int, str]] = {}
         shortlist = self._shortlist(message.tokens)
-        overlap = self._overlap(message.tokens, shortlist)
-        for n, score in overlap.items():
-            intent = self._examples[n].intent
-            if score > best.get(intent, (-1.0, 0, ""))[0]:
-                best[intent] = (score, n, "overlaps")
+        found, overlap, coverage = self._evidence(message.tokens, shortlist)
+        for n, score in self._best_per_intent(found, overlap):
+            best[self._examples[n].intent] = (score, n, "overlaps")
         strict = [t.strict for t in message.tokens]
         queries = []
         if not all(strict):
             penalty = FOLDED_PENALTY if any(strict) else 0
-            queries.append((_sorted_words([t.folded for t in message.tokens]), self._folded, penalty))
+            queries.append(([t.folded for t in message.tokens], self._folded, penalty))
         if any(strict):
-            queries.append((_sorted_words([t.text for t in message.tokens]), self._accented, 0))
+            queries.append(([t.text for t in message.tokens], self._accented, 0))
         scored = None if shortlist is None else [n for i in shortlist for n in self._spans[i]]
-        for query, choices, penalty in queries:
-            if len(query) > self._longest_query:
+        overlap_of: dict[int, float] | None = None
+        for words, choices, penalty in queries:
+            if sum(map(len, words)) + len(words) - 1 > self._longest_query:
                 continue
+            query = _sorted_words(words)
             pool = choices if scored is None else [choices[n] for n in scored]
             for _, score, k in process.extract(query, pool, scorer=fuzz.ratio, processor=None,
                                                limit=SHORTLIST, score_cutoff=self._similarity_floor):
                 n = k if scored is None else scored[k]
-                words = overlap.get(n, 0.0) / (100 * OVERLAP_WEIGHT)
-                adjusted = score * (1 - WORD_FACTOR + WORD_FACTOR * words) - penalty
+                if overlap_of is None:
+                    overlap_of = dict(zip(found.tolist(), overlap.tolist(), strict=True))
+                shared = overlap_of.get(n, 0.0) / (100 * OVERLAP_WEIGHT)
+                adjusted = score * (1 - WORD_FACTOR + WORD_FACTOR * shared) - penalty
                 intent = self._examples[n].intent
                 if adjusted > best.get(intent, (-1.0, 0, ""))[0]:
                     best[intent] = (adjusted, n, "similar")
-        coverage = self._coverage(message.tokens, shortlist)
         negated = any(t.folded in self.negations for t in message.tokens)
+        covered = coverage.tolist()
         ranked = sorted(
             (Candidate(self.intents[i].id,
-                       (1 - TOPIC_WEIGHT) * score + TOPIC_WEIGHT * 100 * coverage.get(i, 0.0),
+                       (1 - TOPIC_WEIGHT) * score + TOPIC_WEIGHT * 100 * covered[i],
                        self._examples[n].text, how)
              for i, (score, n, how) in best.items()
              if not (negated and self.intents[i].not_when_negated)),
@@ -200,48 +224,74 @@ class IntentMatcher:
                 covered[i] += weight
         return heapq.nlargest(SHORTLIST_INTENTS, covered, key=covered.__getitem__)
 
-    def _coverage(self, tokens: Sequence[Token], shortlist: list[int] | None) -> dict[int, float]:
-        """For each intent, the share of the message (weighted by how few topics use each word)
-        that its examples' vocabulary explains."""
-        total = 0.0
-        covered: defaultdict[int, float] = defaultdict(float)
-        for word in {t.folded for t in tokens}:
-            weight, owners = self._topic_words.get(word, (self._unknown_topic_weight, frozenset()))
-            total += weight
-            for i in owners if shortlist is None else (i for i in shortlist if i in owners):
-                covered[i] += weight
-        return {i: c / total for i, c in covered.items()} if total else {}
-
-    def _overlap(self, tokens: Sequence[Token], shortlist: list[int] | None) -> dict[int, float]:
-        """Word-overlap score (0-100) of every example (of the shortlist) sharing a word with
-        the message."""
-        found: defaultdict[int, float] = defaultdict(float)
-        seen: set[str] = set()
-        for t in tokens:
-            if t.folded in seen:
-                continue
-            seen.add(t.folded)
-            by_intent = self._by_accented.get(t.text) if t.strict else self._by_folded.get(t.folded)
-            if not by_intent:
-                continue
-            groups = (by_intent.values() if shortlist is None
-                      else (by_intent[i] for i in shortlist if i in by_intent))
-            for postings in groups:
-                for n, weight in postings:
-                    found[n] += weight
-        message_weight = sum(self._idf.get(w, self._unknown_idf) for w in seen)
+    def _evidence(self, tokens: Sequence[Token],
+                  shortlist: list[int] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The word evidence:
+        - the examples (of the shortlist) sharing a word with the message, ascending, and
+          their word-overlap scores (0-100);
+        - each intent's coverage: the share of the message (weighted by how few topics use
+          each word) that its examples' vocabulary explains (zero outside the shortlist)."""
+        first = {t.folded: t for t in reversed(tokens)}  # each word once, as first written
+        sums, coverage, message_weight = self._sums(first, shortlist)
+        found = np.flatnonzero(sums)
+        weight_found = sums[found]
+        recall = np.minimum(weight_found / self._weights[found], 1.0)
+        precision = np.minimum(weight_found / message_weight, 1.0)
+        scores = 2 * recall * precision / (recall + precision)
+        # Wholly contained means as a phrase: "tạm biệt" is not inside "không biết tâm trạng".
         message_phrase = f" {' '.join(t.folded for t in tokens)} "
-        scores: dict[int, float] = {}
-        for n, weight in found.items():
-            example = self._examples[n]
-            recall = min(weight / example.weight, 1.0)
-            precision = min(weight / message_weight, 1.0)
-            score = 2 * recall * precision / (recall + precision)
-            # Wholly contained means as a phrase: "tạm biệt" is not inside "không biết tâm trạng".
-            if recall > 0.999 and not example.short and example.phrase in message_phrase:
-                score = max(score, CONTAINED_FLOOR + (1 - CONTAINED_FLOOR) * precision)
-            scores[n] = 100 * OVERLAP_WEIGHT * score
-        return scores
+        whole = np.flatnonzero((recall > 0.999) & ~self._short[found])
+        for k, n, share in zip(whole.tolist(), found[whole].tolist(), precision[whole].tolist(),
+                               strict=True):
+            if self._examples[n].phrase in message_phrase:
+                scores[k] = max(scores[k], CONTAINED_FLOOR + (1 - CONTAINED_FLOOR) * share)
+        return found, 100 * OVERLAP_WEIGHT * scores, coverage
+
+    def _sums(self, first: dict[str, Token],
+              shortlist: list[int] | None) -> tuple[np.ndarray, np.ndarray, float]:
+        """For each example (of the shortlist), the summed weight of the message's words it has;
+        each intent's coverage; the message's own weight. Postings are appended in C, one call
+        per word (per word and shortlisted intent), and summed as arrays."""
+        numbers: list[int] = []
+        sizes: list[int] = []
+        weights: list[float] = []
+        covered: defaultdict[int, float] = defaultdict(float)
+        message_weight = topic_total = 0.0
+        nobody = (self._unknown_topic_weight, frozenset[int]())
+        for folded, t in first.items():
+            message_weight += self._idf.get(folded, self._unknown_idf)
+            topic_weight, owners = self._topic_words.get(folded, nobody)
+            topic_total += topic_weight
+            for i in owners if shortlist is None else (i for i in shortlist if i in owners):
+                covered[i] += topic_weight
+            postings = self._by_accented.get(t.text) if t.strict else self._by_folded.get(folded)
+            if postings is None:
+                continue
+            before = len(numbers)
+            if shortlist is None:
+                numbers.extend(postings.examples)
+            else:
+                for i in shortlist:
+                    numbers.extend(postings.by_intent.get(i, ()))
+            sizes.append(len(numbers) - before)
+            weights.append(postings.weight)
+        sums = np.bincount(np.array(numbers, dtype=np.int64), weights=np.repeat(weights, sizes),
+                           minlength=len(self._examples))
+        coverage = np.zeros(len(self.intents))
+        for i, weight in covered.items():
+            coverage[i] = weight / topic_total
+        return sums, coverage, message_weight
+
+    def _best_per_intent(self, found: np.ndarray, scores: np.ndarray) -> list[tuple[int, float]]:
+        """Each intent's best-scoring example among `found` (ascending, so grouped by intent),
+        the first one on a tie."""
+        if not len(found):
+            return []
+        intents = self._intent_of[found]
+        order = np.lexsort((-scores, intents))
+        ordered = intents[order]
+        firsts = order[np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))]
+        return list(zip(found[firsts].tolist(), scores[firsts].tolist(), strict=True))
 
     def threshold_for(self, intent_id: str) -> int:
         return self._thresholds.get(intent_id, self.threshold)

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.folding import fold_composed
 from bot.language import Language, LanguageGuesser
@@ -22,8 +23,7 @@ _INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LETTER_RUN = re.compile(r"([^\W\d_])\1{2,}")
 _PUNCT_RUN = re.compile(r"([^\w\s])\1+")
-_SPACE = re.compile(r"\s+")
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
+_APOSTROPHES = re.compile("[\u2019\u2018`\u00b4]")
 _TOKEN_OR_BREAK = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[.!?;,\n\u2026]")
 MAX_CHARS = 16_384  # Telegram caps messages at 4,096; this bounds CLI input without cutting a real one
 
@@ -32,10 +32,10 @@ def clean(text: str) -> str:
     """NFC, case-fold, drop invisible and control characters, squeeze repeats and spaces."""
     text = unicodedata.normalize("NFC", text[:MAX_CHARS]).casefold()
     text = _INVISIBLE.sub("", text)
-    text = _CONTROL.sub(" ", text).translate(_APOSTROPHES)
+    text = _APOSTROPHES.sub("'", _CONTROL.sub(" ", text))
     text = _LETTER_RUN.sub(r"\1", text)
     text = _PUNCT_RUN.sub(r"\1", text)
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def folded_words(text: str) -> list[str]:
@@ -45,8 +45,10 @@ def folded_words(text: str) -> list[str]:
             if m.group()[0].isalnum()]
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One word. A named tuple rather than a dataclass: a long message makes hundreds, and
+    building a tuple costs a third of a frozen dataclass."""
+
     text: str
     folded: str
     strict: bool
@@ -87,25 +89,28 @@ class Normaliser:
 
     def __call__(self, text: str) -> Normalised:
         cleaned = clean(text)
-        words: list[tuple[str, str, int]] = []
-        clause = 0
-        for match in _TOKEN_OR_BREAK.finditer(cleaned):
-            piece = match.group()
-            if piece[0].isalnum():
-                words.append((piece, fold_composed(piece), clause))
-            else:
-                clause += 1
-        lang = self.guesser.guess([(w, f) for w, f, _ in words])
+        pieces = _TOKEN_OR_BREAK.findall(cleaned)
+        # Folding the whole text at once is far cheaper than word by word. It keeps every
+        # piece unless a stray combining mark joined or split words; then fold word by word.
+        plain = _TOKEN_OR_BREAK.findall(fold_composed(cleaned))
+        if len(plain) != len(pieces):
+            plain = [fold_composed(p) for p in pieces]
+        # Punctuation pieces carry no vote: they are their own folded form and no known word.
+        lang = self.guesser.guess(zip(pieces, plain, strict=True))
         # Only the message's own language: across languages short keys are real words
         # ("ty" in "công ty" is not "thank you", "im" in "im lặng" is not "i am").
         table = self.teencode.get(lang, {})
         tokens: list[Token] = []
-        for word, folded, clause_no in words:
+        clause = 0
+        for word, folded in zip(pieces, plain, strict=True):
+            if not word[0].isalnum():
+                clause += 1
+                continue
             strict = folded != word
             expansion = table.get(word)
             if expansion is None:
-                tokens.append(Token(word, folded, strict, clause_no))
+                tokens.append(Token(word, folded, strict, clause))
                 continue
             for part in expansion.split():
-                tokens.append(Token(part, fold_composed(part), strict, clause_no))
+                tokens.append(Token(part, fold_composed(part), strict, clause))
         return Normalised(text, cleaned, tuple(tokens), lang)

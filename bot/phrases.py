@@ -69,42 +69,76 @@ def compile_phrase(source: str, owner: str, normalise: Callable[[str], Normalise
     return Phrase(source, owner, tuple(PhraseWord(t.text, t.folded, not t.strict) for t in tokens), line)
 
 
+def _group(phrases: Iterable[tuple[str, Phrase]]) -> dict[str, tuple[Phrase, ...]]:
+    grouped: defaultdict[str, list[Phrase]] = defaultdict(list)
+    for key, phrase in phrases:
+        grouped[key].append(phrase)
+    return {key: tuple(found) for key, found in grouped.items()}
+
+
+def _by_length(phrases: Iterable[tuple[str, int, Phrase]]) -> dict[str, dict[int, tuple[Phrase, ...]]]:
+    """Keyed by a word, then by every length a word one typo away from `length` can have."""
+    grouped: defaultdict[str, defaultdict[int, list[Phrase]]] = defaultdict(lambda: defaultdict(list))
+    for key, length, phrase in phrases:
+        for near in (length - 1, length, length + 1):
+            grouped[key][near].append(phrase)
+    return {key: {n: tuple(found) for n, found in lengths.items()} for key, lengths in grouped.items()}
+
+
 @dataclass(frozen=True)
 class PhraseSet:
-    """Phrases indexed by their first and second folded word, so a message is scanned once."""
+    """Phrases indexed so that a message is scanned once, looking up each word, not each phrase.
+
+    A phrase can start at a word in one of four ways, each with its own index, so no phrase is
+    tried twice at one place: its first two words both there (or its one word); a typo in its
+    first word, found by its second; a typo in its second word, found by its first; a one-word
+    phrase with a typo. The typo indexes hold only words long enough to forgive, by length.
+    """
 
     phrases: tuple[Phrase, ...]
     lookalikes: frozenset[str] = frozenset()
-    _by_word: dict[str, tuple[Phrase, ...]] = field(init=False, repr=False)
-    _single_by_length: dict[int, tuple[Phrase, ...]] = field(init=False, repr=False)
+    _single: dict[str, tuple[Phrase, ...]] = field(init=False, repr=False)
+    _pairs: dict[str, dict[str, tuple[Phrase, ...]]] = field(init=False, repr=False)
+    _typo_first: dict[str, dict[int, tuple[Phrase, ...]]] = field(init=False, repr=False)
+    _typo_second: dict[str, dict[int, tuple[Phrase, ...]]] = field(init=False, repr=False)
+    _typo_single: dict[int, tuple[Phrase, ...]] = field(init=False, repr=False)
+    _starts: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        index: defaultdict[str, list[Phrase]] = defaultdict(list)
-        for phrase in self.phrases:
-            for word in phrase.words[:2]:
-                if phrase not in index[word.folded]:
-                    index[word.folded].append(phrase)
-        object.__setattr__(self, "_by_word", {k: tuple(v) for k, v in index.items()})
-        # One typo changes a word's length by one at most: a token is only compared with
-        # single-word phrases of its own length, one less or one more.
-        singles: defaultdict[int, list[Phrase]] = defaultdict(list)
-        for p in self.phrases:
-            if len(p.words) == 1 and len(p.words[0].folded) >= MIN_FUZZY_SINGLE_WORD:
-                length = len(p.words[0].folded)
-                for near in (length - 1, length, length + 1):
-                    singles[near].append(p)
-        object.__setattr__(self, "_single_by_length", {k: tuple(v) for k, v in singles.items()})
+        set_ = object.__setattr__
+        single = [p for p in self.phrases if len(p.words) == 1]
+        multi = [p for p in self.phrases if len(p.words) > 1]
+        set_(self, "_single", _group((p.words[0].folded, p) for p in single))
+        pairs: defaultdict[str, list[tuple[str, Phrase]]] = defaultdict(list)
+        for p in multi:
+            pairs[p.words[0].folded].append((p.words[1].folded, p))
+        set_(self, "_pairs", {first: _group(seconds) for first, seconds in pairs.items()})
+        set_(self, "_typo_first", _by_length(
+            (p.words[1].folded, len(p.words[0].folded), p) for p in multi
+            if len(p.words[0].folded) >= MIN_FUZZY_ACCENTED))
+        set_(self, "_typo_second", _by_length(
+            (p.words[0].folded, len(p.words[1].folded), p) for p in multi
+            if len(p.words[1].folded) >= MIN_FUZZY_ACCENTED))
+        singles = _by_length(("", len(p.words[0].folded), p) for p in single
+                             if len(p.words[0].folded) >= MIN_FUZZY_SINGLE_WORD)
+        set_(self, "_typo_single", singles.get("", {}))
+        # Most words of a message start no phrase: one set lookup rules them out.
+        set_(self, "_starts", frozenset(self._single) | frozenset(self._pairs))
 
     def find(self, tokens: Sequence[Token], fuzzy: bool = True, within_clause: bool = False) -> list[Hit]:
         """Every occurrence of every phrase. `within_clause` refuses matches that span
         punctuation: "chào bạn, mình…" holds no "bạn mình" (my friend)."""
         hits: list[Hit] = []
+        words = [t.folded for t in tokens]
+        words.append("")
+        starts, typo_first, typo_second, typo_single = (
+            self._starts, self._typo_first, self._typo_second, self._typo_single)
         for i in range(len(tokens)):
-            seen: set[int] = set()
-            for candidate in self._candidates(tokens, i, fuzzy):
-                if id(candidate) in seen:
-                    continue
-                seen.add(id(candidate))
+            word, after = words[i], words[i + 1]
+            if word not in starts and not (fuzzy and (after in typo_first or word in typo_second
+                                                      or len(word) in typo_single)):
+                continue
+            for candidate in self._candidates(word, after, fuzzy):
                 hit = self._match_at(candidate, tokens, i, fuzzy)
                 if hit is None:
                     continue
@@ -113,13 +147,23 @@ class PhraseSet:
                 hits.append(hit)
         return hits
 
-    def _candidates(self, tokens: Sequence[Token], i: int, fuzzy: bool) -> Iterable[Phrase]:
-        yield from self._by_word.get(tokens[i].folded, ())
+    def _candidates(self, word: str, after: str, fuzzy: bool) -> Iterable[Phrase]:
+        yield from self._single.get(word, ())
+        seconds = self._pairs.get(word)
+        if seconds:
+            yield from seconds.get(after, ())
         if not fuzzy:
             return
-        if i + 1 < len(tokens):
-            yield from self._by_word.get(tokens[i + 1].folded, ())
-        yield from self._single_by_length.get(len(tokens[i].folded), ())
+        length = len(word)
+        for phrase in self._typo_first.get(after, {}).get(length, ()):
+            if phrase.words[0].folded != word:
+                yield phrase
+        for phrase in self._typo_second.get(word, {}).get(len(after), ()):
+            if phrase.words[1].folded != after:
+                yield phrase
+        for phrase in self._typo_single.get(length, ()):
+            if phrase.words[0].folded != word:
+                yield phrase
 
     def _match_at(self, phrase: Phrase, tokens: Sequence[Token], start: int,
                   fuzzy: bool) -> Hit | None:

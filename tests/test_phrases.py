@@ -1,0 +1,115 @@
+"""The phrase index finds exactly what trying every phrase at every place would find.
+
+`PhraseSet.find` looks a message's words up in four indexes instead of trying each phrase at
+each word; a phrase missing from the right index would silently never match (a crisis
+message going unescalated). These tests compare it with the exhaustive search on messages
+made of the shipped phrases' own words, with typos of every kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.engine import Engine
+from bot.normalise import Token
+from bot.phrases import Hit, PhraseSet
+
+PROFILE = settings(max_examples=200, deadline=None,
+                   suppress_health_check=[HealthCheck.function_scoped_fixture])
+FILLER = ["mình", "thấy", "rất", "buồn", "và", "i", "feel", "so", "nguoi", "khong", ".", ","]
+
+
+def exhaustive(phrases: PhraseSet, tokens: Sequence[Token], fuzzy: bool,
+               within_clause: bool) -> list[Hit]:
+    hits = []
+    for start in range(len(tokens)):
+        for phrase in phrases.phrases:
+            hit = phrases._match_at(phrase, tokens, start, fuzzy)
+            if hit is None:
+                continue
+            if within_clause and tokens[hit.start].clause != tokens[hit.end - 1].clause:
+                continue
+            hits.append(hit)
+    return hits
+
+
+def key(hits: list[Hit]) -> list[tuple[str, str, int, int, bool]]:
+    return sorted((h.phrase.owner, h.phrase.source, h.start, h.end, h.fuzzy) for h in hits)
+
+
+@st.composite
+def typo(draw: st.DrawFn, word: str) -> str:
+    """The word with one edit: a letter changed, dropped, added or two swapped."""
+    if not word:
+        return word
+    at = draw(st.integers(0, len(word) - 1))
+    letter = draw(st.sampled_from("aăâeêioôơuưyđnhtcg"))
+    kind = draw(st.sampled_from(["change", "drop", "add", "swap", "none"]))
+    if kind == "change":
+        return word[:at] + letter + word[at + 1:]
+    if kind == "drop":
+        return word[:at] + word[at + 1:]
+    if kind == "add":
+        return word[:at] + letter + word[at:]
+    if kind == "swap" and at + 1 < len(word):
+        return word[:at] + word[at + 1] + word[at] + word[at + 2:]
+    return word
+
+
+@st.composite
+def messages(draw: st.DrawFn, engine: Engine) -> str:
+    detector = engine.content.crisis.detector
+    sources = [p.source for p in detector.phrases.phrases] + [p.source for p in detector.guards.phrases]
+    pieces: list[str] = []
+    for _ in range(draw(st.integers(1, 4))):
+        words = draw(st.sampled_from(sources)).split()
+        if draw(st.booleans()):
+            at = draw(st.integers(0, len(words) - 1))
+            words[at] = draw(typo(words[at]))
+        pieces.append(" ".join(words))
+        pieces.append(draw(st.sampled_from(FILLER)))
+    return " ".join(pieces)
+
+
+@PROFILE
+@given(data=st.data(), fuzzy=st.booleans(), within_clause=st.booleans())
+def test_the_index_finds_what_trying_every_phrase_finds(engine: Engine, data: st.DataObject,
+                                                        fuzzy: bool, within_clause: bool) -> None:
+    text = data.draw(messages(engine))
+    tokens = engine.content.normalise(text).tokens
+    detector = engine.content.crisis.detector
+    for phrases in (detector.phrases, detector.guards, detector.negations, detector.others):
+        assert key(phrases.find(tokens, fuzzy, within_clause)) == key(
+            exhaustive(phrases, tokens, fuzzy, within_clause)), text
+
+
+def edits(word: str) -> list[str]:
+    """One edit of each kind in the middle of a word: a letter changed, dropped, added, and
+    two letters swapped."""
+    at = len(word) // 2
+    other = "x" if word[at] != "x" else "y"
+    return [word[:at] + other + word[at + 1:], word[:at] + word[at + 1:],
+            word[:at] + other + word[at:], word[:at - 1] + word[at] + word[at - 1] + word[at + 1:]]
+
+
+def test_every_shipped_phrase_with_every_kind_of_typo_in_every_word(engine: Engine) -> None:
+    """Deterministic and thorough: each phrase, typed with and without diacritics, with each
+    kind of typo in each of its words, between other words. Also proves the typo routes are
+    used: some of these must be found only by forgiving the typo."""
+    detector = engine.content.crisis.detector
+    forgiven = 0
+    for phrases in (detector.phrases, detector.guards):
+        for phrase in phrases.phrases:
+            for source in {phrase.source, " ".join(t.folded for t in phrase.words)}:
+                words = source.split()
+                for at, word in enumerate(words):
+                    for typed in edits(word) if len(word) > 1 else []:
+                        text = " ".join(["mình", *words[:at], typed, *words[at + 1:], "lắm"])
+                        tokens = engine.content.normalise(text).tokens
+                        found = phrases.find(tokens)
+                        assert key(found) == key(exhaustive(phrases, tokens, True, False)), text
+                        forgiven += any(h.fuzzy and h.phrase is phrase for h in found)
+    assert forgiven > 100
