@@ -79,11 +79,16 @@ class _Raw:
     vocab: dict[Language, list[str]] = field(default_factory=lambda: {"vi": [], "en": []})
 
 
+def content_files(intents_dir: Path) -> list[Path]:
+    """The files content is loaded from, in the order they are read."""
+    return sorted(p for p in intents_dir.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+
+
 def load_content(intents_dir: Path, resources_path: Path) -> tuple[Content, list[Problem]]:
     """Load everything; raise ContentError listing every error. Returns content and warnings."""
     problems: list[Problem] = []
     raw = _Raw()
-    files = sorted(p for p in intents_dir.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+    files = content_files(intents_dir)
     if not files:
         problems.append(Problem(str(intents_dir), 0, "no .yaml files found in the intents folder"))
     for path in files:

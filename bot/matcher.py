@@ -232,9 +232,7 @@ class IntentMatcher:
         - each intent's coverage: the share of the message (weighted by how few topics use
           each word) that its examples' vocabulary explains (zero outside the shortlist)."""
         first = {t.folded: t for t in reversed(tokens)}  # each word once, as first written
-        sums, coverage, message_weight = self._sums(first, shortlist)
-        found = np.flatnonzero(sums)
-        weight_found = sums[found]
+        found, weight_found, coverage, message_weight = self._sums(first, shortlist)
         recall = np.minimum(weight_found / self._weights[found], 1.0)
         precision = np.minimum(weight_found / message_weight, 1.0)
         scores = 2 * recall * precision / (recall + precision)
@@ -248,10 +246,11 @@ class IntentMatcher:
         return found, 100 * OVERLAP_WEIGHT * scores, coverage
 
     def _sums(self, first: dict[str, Token],
-              shortlist: list[int] | None) -> tuple[np.ndarray, np.ndarray, float]:
-        """For each example (of the shortlist), the summed weight of the message's words it has;
-        each intent's coverage; the message's own weight. Postings are appended in C, one call
-        per word (per word and shortlisted intent), and summed as arrays."""
+              shortlist: list[int] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """The examples (of the shortlist) that share words with the message, ascending, and the
+        summed weight of the words each shares; each intent's coverage; the message's own
+        weight. Postings are appended in C, one call per word (per word and shortlisted
+        intent), and summed as arrays."""
         numbers: list[int] = []
         sizes: list[int] = []
         weights: list[float] = []
@@ -275,12 +274,21 @@ class IntentMatcher:
                     numbers.extend(postings.by_intent.get(i, ()))
             sizes.append(len(numbers) - before)
             weights.append(postings.weight)
-        sums = np.bincount(np.array(numbers, dtype=np.int64), weights=np.repeat(weights, sizes),
-                           minlength=len(self._examples))
+        numbered = np.array(numbers, dtype=np.int64)
+        weighted = np.repeat(weights, sizes)
+        if shortlist is None:
+            sums = np.bincount(numbered, weights=weighted, minlength=len(self._examples))
+            found = np.flatnonzero(sums)
+            summed = sums[found]
+        else:
+            # Large content: counting into an array as long as every example would cost more
+            # than sorting the few thousand postings read.
+            found, position = np.unique(numbered, return_inverse=True)
+            summed = np.bincount(position, weights=weighted, minlength=len(found))
         coverage = np.zeros(len(self.intents))
         for i, weight in covered.items():
             coverage[i] = weight / topic_total
-        return sums, coverage, message_weight
+        return found, summed, coverage, message_weight
 
     def _best_per_intent(self, found: np.ndarray, scores: np.ndarray) -> list[tuple[int, float]]:
         """Each intent's best-scoring example among `found` (ascending, so grouped by intent),

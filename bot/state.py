@@ -13,6 +13,7 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.checkins import CheckIns
 from bot.config import Settings
+from bot.content_cache import ContentCache
 from bot.engine import Decision, Engine
 from bot.escalation_log import EscalationLog
 from bot.language import Language
@@ -32,6 +33,7 @@ class BotState:
 
     settings: Settings
     engine: Engine
+    content_cache: ContentCache
     store: Store
     escalation_log: EscalationLog
     desk: StaffDesk
@@ -56,7 +58,7 @@ class BotState:
         async with self._reload_lock:
             paths = self.settings.content
             try:
-                engine = await asyncio.to_thread(Engine.load, paths.intents_dir, paths.resources_file)
+                engine = await asyncio.to_thread(self.content_cache.load, paths)
             except ContentError as exc:
                 errors = [str(p) for p in exc.problems if p.severity is Severity.ERROR]
                 log.error("reload refused, still serving the old content: %d error(s)", len(errors))

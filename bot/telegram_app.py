@@ -35,6 +35,7 @@ from bot import handlers
 from bot.checkins import CheckIns
 from bot.config import ConfigError, Settings
 from bot.content import VIETNAM
+from bot.content_cache import ContentCache
 from bot.engine import Engine
 from bot.escalation_log import EscalationLog
 from bot.logsafety import configure_logging, install_redaction
@@ -93,6 +94,7 @@ def build_application(settings: Settings, engine: Engine, *, read_timeout: float
     state = application.bot_data
     state.settings = settings
     state.engine = engine
+    state.content_cache = ContentCache.for_settings(settings)
     state.limiter = UserLimiter(settings.user_messages_per_minute)
     state.alert_interval = alert_interval
     state.time_scale = time_scale
@@ -242,7 +244,7 @@ def run_telegram(mode: str | None = None) -> int:
         return 2
     configure_logging(settings.log_level, [settings.token])
     try:
-        engine = Engine.load(settings.content.intents_dir, settings.content.resources_file)
+        engine = ContentCache.for_settings(settings).load(settings.content)
     except ContentError as exc:
         print("the content has errors; run `python -m bot validate`:", file=sys.stderr)
         for problem in exc.problems[:10]:

@@ -5,6 +5,7 @@ makes matching worse fails here before it reaches people."""
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.engine import Engine
@@ -57,3 +58,21 @@ def test_diacritics_are_not_needed(engine: Engine) -> None:
 
 def test_language_override_wins(engine: Engine) -> None:
     assert engine.respond("mất ngủ", lang="en").decision.lang == "en"
+
+
+def test_shortlisting_every_intent_sums_exactly_what_scoring_all_does(engine: Engine) -> None:
+    """Large content sums a shortlist's postings (sorted and counted), small content every
+    example's (counted into one array). Given every intent as the shortlist, both must find the
+    same examples with the same sums, from one-word messages to paragraphs."""
+    matcher = engine.matcher
+    everyone = list(range(len(matcher.intents)))
+    texts = [c["text"] for c in CASES]
+    texts += [". ".join(texts[i:i + 20]) for i in range(0, len(texts), 20)]
+    for text in texts:
+        tokens = engine.content.normalise(text).tokens
+        first = {t.folded: t for t in reversed(tokens)}
+        found, summed, coverage, weight = matcher._sums(first, None)
+        found_s, summed_s, coverage_s, weight_s = matcher._sums(first, everyone)
+        assert found.tolist() == found_s.tolist(), text
+        assert np.allclose(summed, summed_s) and np.allclose(coverage, coverage_s), text
+        assert weight == pytest.approx(weight_s)
