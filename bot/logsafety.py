@@ -1,9 +1,10 @@
 """Logging that never shows the bot token.
 
-python-telegram-bot's HTTP client (httpx) logs request URLs, which contain the token, at
-INFO level, and exceptions can carry URLs too. The token is redacted when each log record is
-created, so no handler (a file, the console, a test's capture) can ever see it; httpx is also
-quieted, as python-telegram-bot's own examples do.
+Request URLs contain the token. The bot's own HTTP client (bot/http_client.py) logs only the
+method's name, but exceptions can carry URLs, and python-telegram-bot's default client (httpx)
+logs every URL at INFO level. The token is redacted when each log record is created, so no
+handler (a file, the console, a test's capture) can ever see it; httpx is also quieted, as
+python-telegram-bot's own examples do.
 """
 
 from __future__ import annotations

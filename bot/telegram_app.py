@@ -29,7 +29,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot import handlers
 from bot.checkins import CheckIns
@@ -38,6 +37,7 @@ from bot.content import VIETNAM
 from bot.content_cache import ContentCache
 from bot.engine import Engine
 from bot.escalation_log import EscalationLog
+from bot.http_client import TIMEOUT, AiohttpRequest
 from bot.logsafety import configure_logging, install_redaction
 from bot.polling import poll
 from bot.privacy import load_or_create_secret
@@ -86,10 +86,14 @@ def build_application(settings: Settings, engine: Engine, *, read_timeout: float
     )
     if flood_limits:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
-    if read_timeout is not None:
-        builder = (builder.request(HTTPXRequest(read_timeout=read_timeout, connect_timeout=read_timeout))
-                   .get_updates_request(HTTPXRequest(read_timeout=read_timeout + 2,
-                                                     connect_timeout=read_timeout)))
+    # As python-telegram-bot sets up its own httpx requests: one connection for getUpdates,
+    # whose long poll adds its wait to the read timeout. A longer read timeout (tests) gives
+    # getUpdates two seconds more, for the fake server's long poll.
+    timeout = TIMEOUT if read_timeout is None else read_timeout
+    updates_timeout = TIMEOUT if read_timeout is None else read_timeout + 2
+    builder = (builder.request(AiohttpRequest(read_timeout=timeout, connect_timeout=timeout))
+               .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=updates_timeout,
+                                                   connect_timeout=timeout)))
     application: App = builder.build()
     state = application.bot_data
     state.settings = settings

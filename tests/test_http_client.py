@@ -1,0 +1,94 @@
+"""bot/http_client.py: python-telegram-bot's requests over aiohttp. Everything else in the tests
+goes through it too (build_application uses it); these are the cases they do not reach:
+uploads byte for byte, timeouts and refused connections as python-telegram-bot's errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+from aiohttp import web
+from telegram import Bot
+from telegram.error import NetworkError, TimedOut
+
+from bot.http_client import AiohttpRequest
+from tests.fake_telegram import FakeTelegram
+
+
+@asynccontextmanager
+async def bot_for(base_url: str, token: str, **timeouts: float) -> AsyncIterator[Bot]:
+    """A bot with its requests open, without the getMe of `Bot.initialize`."""
+    bot = Bot(token, base_url=base_url, request=AiohttpRequest(**timeouts))
+    await bot.request.initialize()
+    try:
+        yield bot
+    finally:
+        await bot.request.shutdown()
+
+
+async def test_plain_and_multipart_requests_arrive_intact(telegram: FakeTelegram,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="bot.http_client")
+    telegram.send_text("chào")  # the fake server knows the chat once someone wrote from it
+    chat = 1001
+    content = bytes(range(256)) * 40
+    async with bot_for(f"{telegram.url}/bot", telegram.token) as bot:
+        sent = await bot.send_message(chat, "xin chào, người bạn 🌱")
+        await bot.send_document(chat, document=content, filename="bao-cao.csv", caption="tuần này")
+    assert sent.text == "xin chào, người bạn 🌱"
+    [document] = telegram.calls_to("sendDocument")
+    assert document.params["document"]["filename"] == "bao-cao.csv"
+    assert document.params["document"]["size"] == len(content)
+    assert document.params["caption"] == "tuần này"
+    assert "POST sendMessage: HTTP 200" in caplog.text
+    assert telegram.token.split(":")[1] not in caplog.text
+
+
+@pytest.fixture
+async def silent_server() -> AsyncIterator[str]:
+    """A server that accepts requests and answers none of them in time."""
+
+    release = asyncio.Event()
+
+    async def hang(_: web.Request) -> web.Response:
+        await release.wait()
+        return web.json_response({"ok": True, "result": True})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", hang)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield f"http://127.0.0.1:{port}/bot"
+    finally:
+        release.set()
+        await runner.cleanup()
+
+
+async def test_a_response_that_never_comes_is_timed_out(silent_server: str) -> None:
+    async with bot_for(silent_server, "123:ABC", read_timeout=0.2) as bot:
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(TimedOut):
+            await bot.send_message(1, "hello")
+        assert asyncio.get_running_loop().time() - started < 2
+
+
+async def test_a_refused_connection_is_a_network_error() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with bot_for(f"http://127.0.0.1:{port}/bot", "123:ABC", connect_timeout=1) as bot:
+        with pytest.raises(NetworkError, match="aiohttp"):
+            await bot.send_message(1, "hello")
+
+
+async def test_requests_before_initialising_fail_loudly() -> None:
+    with pytest.raises(RuntimeError, match="not initialized"):
+        await AiohttpRequest().do_request("http://127.0.0.1:9/bot1:A/getMe", "POST")
