@@ -21,11 +21,11 @@ of a message stops growing with the size of the content (bench/scaling.py measur
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -182,13 +182,15 @@ class IntentMatcher:
             queries.append(([t.folded for t in message.tokens], self._folded, penalty))
         if any(strict):
             queries.append(([t.text for t in message.tokens], self._accented, 0))
-        scored = None if shortlist is None else [n for i in shortlist for n in self._spans[i]]
+        spans = None if shortlist is None else [self._spans[i] for i in shortlist]
+        scored = None if spans is None else list(chain.from_iterable(spans))
         overlap_of: dict[int, float] | None = None
         for words, choices, penalty in queries:
             if sum(map(len, words)) + len(words) - 1 > self._longest_query:
                 continue
             query = _sorted_words(words)
-            pool = choices if scored is None else [choices[n] for n in scored]
+            pool = choices if spans is None else list(chain.from_iterable(
+                choices[span.start:span.stop] for span in spans))
             for _, score, k in process.extract(query, pool, scorer=fuzz.ratio, processor=None,
                                                limit=SHORTLIST, score_cutoff=self._similarity_floor):
                 n = k if scored is None else scored[k]
@@ -218,11 +220,18 @@ class IntentMatcher:
         common = COMMON_WORD_SHARE * len(self.intents)
         words = [self._topic_words[w] for w in {t.folded for t in tokens} if w in self._topic_words]
         distinctive = [(weight, owners) for weight, owners in words if len(owners) <= common]
-        covered: defaultdict[int, float] = defaultdict(float)
-        for weight, owners in distinctive or words:
-            for i in owners:
-                covered[i] += weight
-        return heapq.nlargest(SHORTLIST_INTENTS, covered, key=covered.__getitem__)
+        owners: list[int] = []
+        sizes: list[int] = []
+        weights: list[float] = []
+        for weight, owned_by in distinctive or words:
+            owners.extend(owned_by)
+            sizes.append(len(owned_by))
+            weights.append(weight)
+        covered = np.bincount(np.array(owners, dtype=np.int64), weights=np.repeat(weights, sizes),
+                              minlength=len(self.intents))
+        best = np.argsort(-covered, kind="stable")[:SHORTLIST_INTENTS]
+        shortlisted: list[int] = best[covered[best] > 0].tolist()
+        return shortlisted
 
     def _evidence(self, tokens: Sequence[Token],
                   shortlist: list[int] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

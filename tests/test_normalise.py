@@ -1,10 +1,14 @@
 """Normalisation: the one function every matcher relies on."""
 
+import re
+
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from bot.folding import fold
 from bot.language import LanguageGuesser
-from bot.normalise import Normaliser, clean
+from bot.normalise import _RUN, Normaliser, _squeeze_letters, clean
 
 TEENCODE = {"vi": {"ko": "không", "mún": "muốn", "mk": "mình", "t": "tôi", "e": "em", "đc": "được"},
             "en": {"im": "i am", "u": "you", "dont": "do not"}}
@@ -95,3 +99,12 @@ def test_language_guess(text: str, lang: str) -> None:
 def test_never_raises_on_junk(junk: str) -> None:
     n = normalise(junk)
     assert isinstance(n.accented, str)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aăđ1_ !\n.ưwW²Ⅻ\u0301"), max_size=60))
+@example("gọi 1900 1000 nhé")
+@example("buồnnnn quáaaa!!! 111 ___ ²²² ⅫⅫⅫ")
+def test_repeated_letters_are_squeezed_exactly_as_a_letters_only_pattern_would(text: str) -> None:
+    letters_only = re.sub(r"([^\W\d_])\1{2,}", r"\1", text)
+    assert _RUN.sub(_squeeze_letters, text) == letters_only
