@@ -72,6 +72,16 @@ class _Postings:
     by_intent: dict[int, tuple[int, ...]]
 
 
+@dataclass(frozen=True, slots=True)
+class _Word:
+    """What the content says about one (folded) word: one lookup per word of a message."""
+
+    idf: float  # rarity among examples
+    topic_weight: float  # rarity among intents
+    owners: frozenset[int]  # the intents whose examples use it
+    postings: _Postings | None  # None for a word no example uses
+
+
 def _postings(weight: float, by_intent: dict[int, list[int]]) -> _Postings:
     grouped = {i: tuple(p) for i, p in by_intent.items()}
     return _Postings(weight, tuple(n for p in grouped.values() for n in p), grouped)
@@ -93,15 +103,12 @@ class IntentMatcher:
     _accented: tuple[str, ...] = field(init=False, repr=False)
     _folded: tuple[str, ...] = field(init=False, repr=False)
     _by_accented: dict[str, _Postings] = field(init=False, repr=False)
-    _by_folded: dict[str, _Postings] = field(init=False, repr=False)
+    _words: dict[str, _Word] = field(init=False, repr=False)
+    _unknown_word: _Word = field(init=False, repr=False)
     _weights: np.ndarray = field(init=False, repr=False)
     _short: np.ndarray = field(init=False, repr=False)
     _intent_of: np.ndarray = field(init=False, repr=False)
     _spans: tuple[range, ...] = field(init=False, repr=False)
-    _idf: dict[str, float] = field(init=False, repr=False)
-    _unknown_idf: float = field(init=False, repr=False)
-    _topic_words: dict[str, tuple[float, frozenset[int]]] = field(init=False, repr=False)
-    _unknown_topic_weight: float = field(init=False, repr=False)
     _similarity_floor: float = field(init=False, repr=False)
     _longest_query: float = field(init=False, repr=False)
     _thresholds: dict[str, int] = field(init=False, repr=False)
@@ -132,7 +139,6 @@ class IntentMatcher:
                 by_accented[text][i].append(n)
             short = len(words) == 1 and len(next(iter(words))) < MIN_CONTAINED_CHARS
             examples.append(_Example(i, ex.text, sum(idf[w] for w in words), short, f" {norm.folded} "))
-        topics = max(len(self.intents), 1)
         set_ = object.__setattr__
         set_(self, "_examples", tuple(examples))
         set_(self, "_accented", tuple(_sorted_words([t.text for t in n.tokens]) for _, _, n in normalised))
@@ -141,19 +147,17 @@ class IntentMatcher:
         # and the weight is kept once per word (an accented form weighs what its folded form does).
         accented_idf = {t.text: idf[t.folded] for _, _, norm in normalised for t in norm.tokens}
         set_(self, "_by_accented", {k: _postings(accented_idf[k], v) for k, v in by_accented.items()})
-        set_(self, "_by_folded", {k: _postings(idf[k], v) for k, v in by_folded.items()})
+        topics = max(len(self.intents), 1)
+        set_(self, "_words", {w: _Word(idf[w], math.log(1 + topics / len(owners[w])), frozenset(owners[w]),
+                                       _postings(idf[w], v)) for w, v in by_folded.items()})
+        # A word no example uses is as informative as the rarest known word: it is something
+        # the message says that no topic explains.
+        set_(self, "_unknown_word", _Word(math.log(1 + total), math.log(1 + topics), frozenset(), None))
         set_(self, "_weights", np.array([e.weight for e in examples], dtype=np.float64))
         set_(self, "_short", np.array([e.short for e in examples], dtype=bool))
         set_(self, "_intent_of", np.array([e.intent for e in examples], dtype=np.int64))
         # Examples are read intent by intent, so each intent's examples are one run.
         set_(self, "_spans", tuple(range(*spans.get(i, (0, 0))) for i in range(len(self.intents))))
-        set_(self, "_idf", idf)
-        # A word no example uses is as informative as the rarest known word: it is something
-        # the message says that no topic explains.
-        set_(self, "_unknown_idf", math.log(1 + total))
-        set_(self, "_topic_words", {w: (math.log(1 + topics / len(o)), frozenset(o))
-                                    for w, o in owners.items()})
-        set_(self, "_unknown_topic_weight", math.log(1 + topics))
         # Below this similarity no example can lift an intent over the lowest threshold, even
         # with full topic coverage; rapidfuzz skips such choices by length alone, which makes
         # long paragraphs cheap.
@@ -218,15 +222,15 @@ class IntentMatcher:
         if len(self.intents) <= SHORTLIST_INTENTS:
             return None
         common = COMMON_WORD_SHARE * len(self.intents)
-        words = [self._topic_words[w] for w in {t.folded for t in tokens} if w in self._topic_words]
-        distinctive = [(weight, owners) for weight, owners in words if len(owners) <= common]
+        words = [self._words[w] for w in {t.folded for t in tokens} if w in self._words]
+        distinctive = [word for word in words if len(word.owners) <= common]
         owners: list[int] = []
         sizes: list[int] = []
         weights: list[float] = []
-        for weight, owned_by in distinctive or words:
-            owners.extend(owned_by)
-            sizes.append(len(owned_by))
-            weights.append(weight)
+        for word in distinctive or words:
+            owners.extend(word.owners)
+            sizes.append(len(word.owners))
+            weights.append(word.topic_weight)
         covered = np.bincount(np.array(owners, dtype=np.int64), weights=np.repeat(weights, sizes),
                               minlength=len(self.intents))
         best = np.argsort(-covered, kind="stable")[:SHORTLIST_INTENTS]
@@ -263,16 +267,19 @@ class IntentMatcher:
         numbers: list[int] = []
         sizes: list[int] = []
         weights: list[float] = []
-        covered: defaultdict[int, float] = defaultdict(float)
+        owners: list[int] = []
+        owner_sizes: list[int] = []
+        owner_weights: list[float] = []
         message_weight = topic_total = 0.0
-        nobody = (self._unknown_topic_weight, frozenset[int]())
         for folded, t in first.items():
-            message_weight += self._idf.get(folded, self._unknown_idf)
-            topic_weight, owners = self._topic_words.get(folded, nobody)
-            topic_total += topic_weight
-            for i in owners if shortlist is None else (i for i in shortlist if i in owners):
-                covered[i] += topic_weight
-            postings = self._by_accented.get(t.text) if t.strict else self._by_folded.get(folded)
+            word = self._words.get(folded, self._unknown_word)
+            message_weight += word.idf
+            topic_total += word.topic_weight
+            before = len(owners)
+            owners.extend(word.owners if shortlist is None else [i for i in shortlist if i in word.owners])
+            owner_sizes.append(len(owners) - before)
+            owner_weights.append(word.topic_weight)
+            postings = self._by_accented.get(t.text) if t.strict else word.postings
             if postings is None:
                 continue
             before = len(numbers)
@@ -294,9 +301,9 @@ class IntentMatcher:
             # than sorting the few thousand postings read.
             found, position = np.unique(numbered, return_inverse=True)
             summed = np.bincount(position, weights=weighted, minlength=len(found))
-        coverage = np.zeros(len(self.intents))
-        for i, weight in covered.items():
-            coverage[i] = weight / topic_total
+        coverage = np.bincount(np.array(owners, dtype=np.int64),
+                               weights=np.repeat(owner_weights, owner_sizes),
+                               minlength=len(self.intents)) / topic_total
         return found, summed, coverage, message_weight
 
     def _best_per_intent(self, found: np.ndarray, scores: np.ndarray) -> list[tuple[int, float]]:

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
+from itertools import accumulate, compress
+from operator import ne, not_
 from typing import NamedTuple
 
 from bot.folding import fold_composed
@@ -24,7 +27,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _RUN = re.compile(r"(.)\1\1+")
 _PUNCT_RUN = re.compile(r"([^\w\s])\1+")
 _APOSTROPHES = re.compile("[\u2019\u2018`\u00b4]")
-_TOKEN_OR_BREAK = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[.!?;,\n\u2026]")
+# findall gives each word, and '' for each punctuation mark that ends a clause.
+_TOKEN_OR_BREAK = re.compile(r"([^\W_]+(?:'[^\W_]+)*)|[.!?;,\n\u2026]")
 MAX_CHARS = 16_384  # Telegram caps messages at 4,096; this bounds CLI input without cutting a real one
 
 
@@ -49,8 +53,7 @@ def clean(text: str) -> str:
 def folded_words(text: str) -> list[str]:
     """The words of a text, cleaned and folded: no teencode, no language guess (for counting
     vocabulary while content loads, before the normaliser exists)."""
-    return [fold_composed(m.group()) for m in _TOKEN_OR_BREAK.finditer(clean(text))
-            if m.group()[0].isalnum()]
+    return [fold_composed(word) for word in _TOKEN_OR_BREAK.findall(clean(text)) if word]
 
 
 class Token(NamedTuple):
@@ -61,6 +64,10 @@ class Token(NamedTuple):
     folded: str
     strict: bool
     clause: int
+
+
+# A Token from a 4-tuple without calling NamedTuple's Python-level __new__.
+_new_token: Callable[[tuple[str, str, bool, int]], Token] = partial(tuple.__new__, Token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,22 +110,27 @@ class Normaliser:
         plain = _TOKEN_OR_BREAK.findall(fold_composed(cleaned))
         if len(plain) != len(pieces):
             plain = [fold_composed(p) for p in pieces]
-        # Punctuation pieces carry no vote: they are their own folded form and no known word.
+        # Breaks ('') carry no vote: they are their own folded form and no known word.
         lang = self.guesser.guess(zip(pieces, plain, strict=True))
         # Only the message's own language: across languages short keys are real words
         # ("ty" in "công ty" is not "thank you", "im" in "im lặng" is not "i am").
         table = self.teencode.get(lang, {})
-        tokens: list[Token] = []
-        clause = 0
-        for word, folded in zip(pieces, plain, strict=True):
-            if not word[0].isalnum():
-                clause += 1
-                continue
-            strict = folded != word
-            expansion = table.get(word)
-            if expansion is None:
-                tokens.append(Token(word, folded, strict, clause))
-                continue
-            for part in expansion.split():
-                tokens.append(Token(part, fold_composed(part), strict, clause))
-        return Normalised(text, cleaned, tuple(tokens), lang)
+        # (word, folded, strict, clause) for each word: the clause is the number of breaks
+        # before it. Built by C code end to end (itertools, map): a long message has hundreds
+        # of words, and a Python loop over them cost as much as the rest of normalising.
+        breaks_before = accumulate(map(not_, pieces), initial=0)  # one more: the total, unused
+        rows = compress(zip(pieces, plain, map(ne, plain, pieces), breaks_before, strict=False), pieces)
+        if table.keys().isdisjoint(pieces):
+            return Normalised(text, cleaned, tuple(map(_new_token, rows)), lang)
+        return Normalised(text, cleaned, tuple(_expanded(rows, table)), lang)
+
+
+def _expanded(rows: Iterable[tuple[str, str, bool, int]], table: Mapping[str, str]) -> Iterator[Token]:
+    """Tokens with teencode written out: `ko` is `không`, `mk` is `mình`."""
+    for word, folded, strict, clause in rows:
+        expansion = table.get(word)
+        if expansion is None:
+            yield _new_token((word, folded, strict, clause))
+            continue
+        for part in expansion.split():
+            yield Token(part, fold_composed(part), strict, clause)

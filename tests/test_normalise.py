@@ -108,3 +108,16 @@ def test_never_raises_on_junk(junk: str) -> None:
 def test_repeated_letters_are_squeezed_exactly_as_a_letters_only_pattern_would(text: str) -> None:
     letters_only = re.sub(r"([^\W\d_])\1{2,}", r"\1", text)
     assert _RUN.sub(_squeeze_letters, text) == letters_only
+
+
+@pytest.mark.parametrize(("text", "clauses"), [
+    ("mình buồn. ko ngủ được, mk mệt", [0, 0, 1, 1, 1, 2, 2]),  # teencode written out
+    ("i dont know. im tired", [0, 0, 0, 0, 1, 1, 1]),
+    ("chào", [0]),
+])
+def test_tokens_number_their_clauses_with_plain_ints(text: str, clauses: list[int]) -> None:
+    """Tokens are built by C code (itertools), with or without teencode to expand: each clause
+    number counts the punctuation before the word, as an int, not a leftover bool."""
+    tokens = normalise(text).tokens
+    assert [t.clause for t in tokens] == clauses
+    assert all(type(t.clause) is int and type(t.strict) is bool for t in tokens)
