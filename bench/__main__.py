@@ -37,6 +37,24 @@ def machine() -> str:
             f"{cpus} CPU(s) available, {platform.processor() or 'unknown processor'}")
 
 
+def cpu_ticks() -> tuple[int, int] | None:
+    """(stolen, total) CPU ticks of the whole machine so far, from /proc/stat (Linux only).
+    Stolen is time the hypervisor gave another guest while this one wanted to run: on a
+    shared VM it makes the same code measure slower, and says when a run was disturbed."""
+    try:
+        fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
+def stolen_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> str:
+    if before is None or after is None or after[1] == before[1]:
+        return ""
+    share = 100 * (after[0] - before[0]) / (after[1] - before[1])
+    return f", {share:.0f}% of the machine's CPU time stolen by the hypervisor"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -49,14 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     sections: list[Section] = []
     cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     for name in names:
-        started = time.perf_counter()
+        started, ticks = time.perf_counter(), cpu_ticks()
         module = importlib.import_module(BENCHMARKS[name])
         for section in module.run(args.quick):
             sections.append(section)
             print("\n" + section.render(), flush=True)
         if cpus is not None:  # the engine benchmarks pin themselves to one core; the next may not
             os.sched_setaffinity(0, cpus)
-        print(f"  ({name}: {time.perf_counter() - started:.1f} s)", flush=True)
+        print(f"  ({name}: {time.perf_counter() - started:.1f} s{stolen_share(ticks, cpu_ticks())})",
+              flush=True)
     if args.json:
         args.json.write_text(json.dumps({"machine": machine(), "quick": args.quick,
                                          "sections": [s.as_dict() for s in sections]},

@@ -366,7 +366,8 @@ def run(quick: bool) -> list[Section]:
     engine = Engine.load(content_paths().intents_dir, content_paths().resources_file)
     section = Section(
         "End to end through Telegram's protocol (getUpdates → handler → sendMessage)",
-        ("case", "updates", "seconds", "updates/s", "bot CPU", "server CPU", "served→reply median ms",
+        ("case", "updates", "seconds", "updates/s", "bot CPU", "per CPU-second", "server CPU",
+         "served→reply median ms",
          "served→reply p99 ms", "queued→reply median ms", "queued→reply p99 ms"))
     all_cases = cases(quick)
     texts = message_mix(engine, max(c.count for c in all_cases))
@@ -379,7 +380,7 @@ def run(quick: bool) -> list[Section]:
                                  f"updates; errors in the fake server: {outcome.errors[:3]}")
         if not outcome.complete or len(replied) < case.count:
             section.add(case.name, case.count, "incomplete", f"{len(outcome.replies)} replies",
-                        *([""] * 6))
+                        *([""] * 7))
             continue
         elapsed = max(at for _, at in outcome.replies) - outcome.poll_started
         served = [replied[u] - outcome.served[u] for u in replied]
@@ -387,6 +388,7 @@ def run(quick: bool) -> list[Section]:
         queued = [replied[u] - max(outcome.queued[u], outcome.poll_started) for u in replied]
         section.add(case.name, case.count, f"{elapsed:.2f}", f"{case.count / elapsed:.0f}",
                     share(outcome.bot_cpu, outcome.bot_window),
+                    f"{case.count / outcome.bot_cpu:.0f}" if outcome.bot_cpu > 0 else "?",
                     share(outcome.server_cpu, outcome.server_window) if case.separate_process else "(in bot)",
                     ms(median(served)), ms(percentile(served, 0.99)),
                     ms(median(queued)), ms(percentile(queued, 0.99)))
@@ -400,7 +402,11 @@ def run(quick: bool) -> list[Section]:
         "The fake Bot API server (tests/fake_telegram.py) runs in a child process with its own event loop, "
         "so it has the second core; the last row puts it in the bot's process and loop, sharing one core.",
         "bot CPU / server CPU: CPU time of each process over the run, as a share of one core; a bot near "
-        "100% is bound by its own CPU (one event loop, one core), not by the fake server.",
+        "100% is bound by its own CPU (one event loop, one core), not by the fake server. Below 100% with a "
+        "full queue the bot waited: for the fake server, or for its core, which the hypervisor lent to "
+        "another machine (the stolen share after the table).",
+        "per CPU-second: updates handled per second of the bot's own CPU time, what one core does when it "
+        "is not taken away; on a shared VM it varies less than updates/s.",
         "Full queue: every update queued before polling starts; seconds = start of polling to the last "
         "reply reaching the server. Steady: queued at that rate, from the start of polling.",
         "served→reply: from the getUpdates response that handed the update out to its sendMessage reaching "
