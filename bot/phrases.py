@@ -9,7 +9,7 @@ change is unlikely to make another real word; words listed as look-alikes (`rác
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
@@ -138,14 +138,19 @@ class PhraseSet:
             if word not in starts and not (fuzzy and (after in typo_first or word in typo_second
                                                       or len(word) in typo_single)):
                 continue
-            for candidate in self._candidates(word, after, fuzzy):
-                hit = self._match_at(candidate, tokens, i, fuzzy)
-                if hit is None:
-                    continue
-                if within_clause and tokens[hit.start].clause != tokens[hit.end - 1].clause:
-                    continue
-                hits.append(hit)
+            hits.extend(self._hits_at(self._candidates(word, after, fuzzy), tokens, i, fuzzy,
+                                      within_clause))
         return hits
+
+    def _hits_at(self, candidates: Iterable[Phrase], tokens: Sequence[Token], start: int, fuzzy: bool,
+                 within_clause: bool) -> Iterator[Hit]:
+        for candidate in candidates:
+            hit = self._match_at(candidate, tokens, start, fuzzy)
+            if hit is None:
+                continue
+            if within_clause and tokens[hit.start].clause != tokens[hit.end - 1].clause:
+                continue
+            yield hit
 
     def _candidates(self, word: str, after: str, fuzzy: bool) -> Iterable[Phrase]:
         yield from self._single.get(word, ())

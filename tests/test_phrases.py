@@ -24,16 +24,9 @@ FILLER = ["mình", "thấy", "rất", "buồn", "và", "i", "feel", "so", "nguoi
 
 def exhaustive(phrases: PhraseSet, tokens: Sequence[Token], fuzzy: bool,
                within_clause: bool) -> list[Hit]:
-    hits = []
-    for start in range(len(tokens)):
-        for phrase in phrases.phrases:
-            hit = phrases._match_at(phrase, tokens, start, fuzzy)
-            if hit is None:
-                continue
-            if within_clause and tokens[hit.start].clause != tokens[hit.end - 1].clause:
-                continue
-            hits.append(hit)
-    return hits
+    """Every phrase tried at every place: what the index must find, no more, no less."""
+    return [hit for start in range(len(tokens))
+            for hit in phrases._hits_at(phrases.phrases, tokens, start, fuzzy, within_clause)]
 
 
 def key(hits: list[Hit]) -> list[tuple[str, str, int, int, bool]]:
