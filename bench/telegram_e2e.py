@@ -43,6 +43,7 @@ from typing import Any
 from bench.table import Section, median, ms, percentile
 from bot.config import Settings, content_paths
 from bot.engine import Engine
+from bot.heap import settle
 from bot.polling import poll
 from bot.telegram_app import App, build_application, start, stop
 from bot.telegram_render import split_text
@@ -300,6 +301,7 @@ async def drive(plan: list[Planned], expected: int, engine: Engine, *, separate_
         with tempfile.TemporaryDirectory(prefix="bench-telegram-") as data, quiet_logs():
             app = build_application(bench_settings(f"{server.url}/bot", Path(data)), engine,
                                     read_timeout=READ_TIMEOUT, flood_limits=False)
+            settle()  # as `python -m bot run` does once the app is built (bot/heap.py)
             await start(app)
             stop_polling = asyncio.Event()
             task: asyncio.Task[None] | None = None

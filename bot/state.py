@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.content_cache import ContentCache
 from bot.engine import Decision, Engine
 from bot.escalation_log import EscalationLog
+from bot.heap import settle
 from bot.language import Language
 from bot.problems import ContentError, Severity
 from bot.ratelimit import UserLimiter
@@ -64,6 +65,7 @@ class BotState:
                 log.error("reload refused, still serving the old content: %d error(s)", len(errors))
                 return errors
             self.engine = engine
+            settle()
             log.info("content reloaded: %d intents", len(engine.content.intents))
             return []
 

@@ -37,6 +37,7 @@ from bot.content import VIETNAM
 from bot.content_cache import ContentCache
 from bot.engine import Engine
 from bot.escalation_log import EscalationLog
+from bot.heap import settle
 from bot.http_client import TIMEOUT, AiohttpRequest
 from bot.logsafety import configure_logging, install_redaction
 from bot.polling import poll
@@ -255,6 +256,7 @@ def run_telegram(mode: str | None = None) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 2
     application = build_application(settings, engine)
+    settle()
     if mode == "webhook" or (mode is None and settings.webhook_url):
         from bot.webhook import run_webhook
 

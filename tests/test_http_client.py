@@ -92,3 +92,32 @@ async def test_a_refused_connection_is_a_network_error() -> None:
 async def test_requests_before_initialising_fail_loudly() -> None:
     with pytest.raises(RuntimeError, match="not initialized"):
         await AiohttpRequest().do_request("http://127.0.0.1:9/bot1:A/getMe", "POST")
+
+
+async def test_a_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTP_PROXY (and HTTPS_PROXY for Telegram's https URL) is honoured, as httpx honours it:
+    a host that reaches Telegram only through a proxy keeps working."""
+    seen: list[str] = []
+
+    async def proxy(request: web.Request) -> web.Response:
+        seen.append(str(request.url))
+        return web.json_response({"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "B",
+                                                         "username": "b_bot"}})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", proxy)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    try:
+        async with bot_for("http://telegram.invalid/bot", "123:ABC") as bot:
+            me = await bot.get_me()
+    finally:
+        await runner.cleanup()
+    assert me.username == "b_bot"
+    assert seen == ["http://telegram.invalid/bot123:ABC/getMe"]
