@@ -283,10 +283,11 @@ async def test_the_per_person_limit_never_swallows_a_crisis(
         await replies(telegram, 4)
         await asyncio.sleep(0.3)
         texts = telegram.sent_texts(USER)
-        assert len(texts) == 4 and "nhanh" in texts[3]
+        # Messages are handled concurrently, so replies may reach Telegram in any order.
+        assert len(texts) == 4 and sum("nhanh" in t for t in texts) == 1
         telegram.send_text("tôi muốn tự tử")
         texts = await replies(telegram, 6)
-        assert "115" in texts[4]
+        assert any("115" in t for t in texts[4:])
     finally:
         await bot.stop()
 
