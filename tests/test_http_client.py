@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import pytest
@@ -48,28 +48,34 @@ async def test_plain_and_multipart_requests_arrive_intact(telegram: FakeTelegram
     assert telegram.token.split(":")[1] not in caplog.text
 
 
+@asynccontextmanager
+async def serving(handler: Callable[[web.Request], Awaitable[web.Response]]) -> AsyncIterator[int]:
+    """A local HTTP server answering every request with `handler`; yields its port."""
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield runner.addresses[0][1]
+    finally:
+        await runner.cleanup()
+
+
 @pytest.fixture
 async def silent_server() -> AsyncIterator[str]:
     """A server that accepts requests and answers none of them in time."""
-
     release = asyncio.Event()
 
     async def hang(_: web.Request) -> web.Response:
         await release.wait()
         return web.json_response({"ok": True, "result": True})
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", hang)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}/bot"
-    finally:
-        release.set()
-        await runner.cleanup()
+    async with serving(hang) as port:
+        try:
+            yield f"http://127.0.0.1:{port}/bot"
+        finally:
+            release.set()
 
 
 async def test_a_response_that_never_comes_is_timed_out(silent_server: str) -> None:
@@ -104,20 +110,11 @@ async def test_a_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPa
         return web.json_response({"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "B",
                                                          "username": "b_bot"}})
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", proxy)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    try:
+    async with serving(proxy) as port:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
         async with bot_for("http://telegram.invalid/bot", "123:ABC") as bot:
             me = await bot.get_me()
-    finally:
-        await runner.cleanup()
     assert me.username == "b_bot"
     assert seen == ["http://telegram.invalid/bot123:ABC/getMe"]
