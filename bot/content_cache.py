@@ -3,8 +3,8 @@ files unchanged since the last load skips parsing, checking and indexing.
 
 The shipped content loads in a tenth of a second, but content grown a hundredfold takes
 seconds, and a bot that is restarting answers nobody. The cache is one file in the data
-folder, valid only for the exact bytes of every content file, of the bot's own code and of
-the Python and numpy it was made with. It is signed with a key derived from the
+folder, valid only for the exact bytes of every content file, of the bot's own code, and of
+the Python, numpy, PyYAML and rapidfuzz it was made with. It is signed with a key derived from the
 pseudonymisation secret: unpickling runs code, so a file the bot did not write is never read.
 Anything wrong with it (missing, stale, unsigned, unreadable) means loading from the files,
 as without a cache; an error in the content is never cached.
@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import rapidfuzz
+import yaml
 
 from bot.config import ContentPaths, Settings
 from bot.engine import Engine
@@ -108,7 +110,8 @@ class ContentCache:
 def fingerprint(paths: ContentPaths) -> bytes:
     """A digest of everything a loaded engine depends on."""
     digest = hashlib.sha256(FORMAT)
-    for part in (sys.version, np.__version__, os.getcwd(), str(paths.intents_dir.resolve())):
+    versions = (sys.version, np.__version__, yaml.__version__, rapidfuzz.__version__)
+    for part in (*versions, os.getcwd(), str(paths.intents_dir.resolve())):
         _add(digest, part.encode())
     for source in sorted(_CODE.glob("*.py")):
         _add(digest, source.name.encode(), source.read_bytes())
