@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 CONNECTION_POOL_SIZE = 256
 TIMEOUT = 5.0
 POOL_TIMEOUT = 1.0
+# httpx's: an idle connection is closed by the bot well before a server would close it, so a
+# request rarely goes out on a connection the other side is closing.
+KEEPALIVE = 5.0
 
 
 class AiohttpRequest(BaseRequest):
@@ -43,7 +46,7 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                connector=aiohttp.TCPConnector(limit=self._pool_size, keepalive_timeout=KEEPALIVE),
                 headers={"User-Agent": self.USER_AGENT}, trust_env=True)
 
     async def shutdown(self) -> None:
