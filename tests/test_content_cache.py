@@ -139,3 +139,13 @@ def test_the_cache_file_is_private(content_dir: ContentPaths, tmp_path: Path) ->
     store = cache(tmp_path)
     store.load(content_dir)
     assert store.path.stat().st_mode & 0o077 == 0
+
+
+def test_a_data_folder_that_cannot_be_written_still_loads(content_dir: ContentPaths, tmp_path: Path,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the data folder should be", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        engine = ContentCache(blocked, b"secret").load(content_dir)
+    assert engine.decide("toi muon chet").crisis
+    assert "cannot write the content cache" in caplog.text
