@@ -69,14 +69,16 @@ CRISIS_REPLY_KEYS = (
 class _Raw:
     """Plain values read in the first pass, before the normaliser exists."""
 
-    intents: list[tuple[Node, dict[str, Any]]] = field(default_factory=list)
+    # Each intent with its examples, parsed once: (text, line, folded words) by language.
+    intents: list[tuple[Node, dict[Language, list[tuple[str, int, list[str]]]]]] = field(
+        default_factory=list)
     crisis: Node | None = None
     guards: list[Node] = field(default_factory=list)
     teencode: dict[Language, dict[str, str]] = field(default_factory=dict)
     messages: dict[str, Localised] = field(default_factory=dict)
     exercises: list[Node] = field(default_factory=list)
     safety_plan: Node | None = None
-    vocab: dict[Language, list[str]] = field(default_factory=lambda: {"vi": [], "en": []})
+    vocab: dict[Language, list[str]] = field(default_factory=lambda: {"vi": [], "en": []})  # folded words
 
 
 def content_files(intents_dir: Path) -> list[Path]:
@@ -98,15 +100,13 @@ def load_content(intents_dir: Path, resources_path: Path) -> tuple[Content, list
     resources_root = _open(resources_path, problems)
 
     for lang, table in raw.teencode.items():
-        raw.vocab[lang].extend(table)
-    words = {lang: [word for text in raw.vocab[lang] for word in folded_words(text)]
-             for lang in LANGUAGES}
-    guesser = LanguageGuesser.from_texts(words["vi"], words["en"])
+        raw.vocab[lang].extend(word for key in table for word in folded_words(key))
+    guesser = LanguageGuesser.from_texts(raw.vocab["vi"], raw.vocab["en"])
     normalise = Normaliser({k: dict(v) for k, v in raw.teencode.items()}, guesser)
 
     hotlines, facts, do_not_list = _resources(resources_root, problems) if resources_root else ({}, {}, ())
     buttons: list[Reference] = []
-    intents = tuple(_intent(node, normalise, buttons) for node, _ in raw.intents)
+    intents = tuple(_intent(node, parsed, buttons) for node, parsed in raw.intents)
     crisis = _crisis(raw, normalise, problems, hotlines, buttons)
     exercises = _exercises(raw.exercises, buttons)
     plan = safety_plan(raw.safety_plan) if raw.safety_plan else None
@@ -221,10 +221,11 @@ def _intent_first_pass(node: Node, raw: _Raw) -> None:
         return
     node.allow_keys(INTENT_FIELDS, "an intent")
     examples = node.require("examples", "the intent")
-    parsed = _per_language(examples, "examples") if examples else {"vi": [], "en": []}
+    texts = _per_language(examples, "examples") if examples else {"vi": [], "en": []}
+    parsed = {lang: [(text, line, folded_words(text)) for text, line in texts[lang]] for lang in LANGUAGES}
     for lang in LANGUAGES:
-        raw.vocab[lang].extend(text for text, _ in parsed[lang])
-    raw.intents.append((node, {"examples": parsed}))
+        raw.vocab[lang].extend(word for _, _, words in parsed[lang] for word in words)
+    raw.intents.append((node, parsed))
 
 
 def _ids(node: Node | None, what: str) -> tuple[str, ...]:
@@ -245,19 +246,19 @@ def _exercises(nodes: list[Node], buttons: list[Reference]) -> dict[str, Exercis
     return found
 
 
-def _intent(node: Node, normalise: Normaliser, buttons: list[Reference]) -> Intent:
+def _intent(node: Node, parsed: dict[Language, list[tuple[str, int, list[str]]]],
+            buttons: list[Reference]) -> Intent:
     id_node = node.require("id", "the intent")
     intent_id = identifier(id_node, "the intent id") if id_node else ""
     title = node.require("title", f"intent '{intent_id}'")
     reply = node.require("reply", f"intent '{intent_id}'")
     examples_node = node.get("examples")
-    parsed = _per_language(examples_node, "examples") if examples_node else {"vi": [], "en": []}
     examples = []
     for lang in LANGUAGES:
         if examples_node and not parsed[lang]:
             examples_node.problem(f"intent '{intent_id}' has no {lang} examples; add at least one")
-        for text, line in parsed[lang]:
-            if len("".join(folded_words(text))) < MIN_EXAMPLE_CHARS:
+        for text, line, words in parsed[lang]:
+            if len("".join(words)) < MIN_EXAMPLE_CHARS:
                 node.problem(f"example '{text}' is too short to match safely; "
                              f"write at least {MIN_EXAMPLE_CHARS} letters", line)
             examples.append(Example(text, lang, line))
@@ -295,7 +296,8 @@ def _crisis_vocab(node: Node, raw: _Raw) -> None:
             for lang in LANGUAGES:
                 items = phrases.get(lang)
                 if isinstance(items, list):
-                    raw.vocab[lang].extend(p for p in items if isinstance(p, str))
+                    raw.vocab[lang].extend(word for p in items if isinstance(p, str)
+                                           for word in folded_words(p))
 
 
 def _crisis(raw: _Raw, normalise: Normaliser, problems: list[Problem],

@@ -224,3 +224,11 @@ def test_a_check_in_time_that_is_not_a_time(content: Content) -> None:
 def test_a_missing_activity_message(content: Content) -> None:
     content.edit(content.intents / "activity_messages.yaml", '  button_stop: {vi: "Dừng", en: "Stop"}\n', "")
     assert_problem(content.problems(), "messages.yaml:0:", "message 'button_stop' is missing")
+
+
+def test_a_mistake_in_an_intents_examples_is_reported_once(content: Content) -> None:
+    line = content.edit(content.intents / "coping_sleep.yaml", "  examples:\n",
+                        "  examples:\n    fr: [\"bonjour tout le monde\"]\n")
+    found = [m for m in messages(content.problems()) if "unknown field 'fr'" in m]
+    assert found == [f"coping_sleep.yaml:{line + 1}: unknown field 'fr' in examples; "
+                     "expected one of: en, vi"]
