@@ -76,13 +76,21 @@ def _group(phrases: Iterable[tuple[str, Phrase]]) -> dict[str, tuple[Phrase, ...
     return {key: tuple(found) for key, found in grouped.items()}
 
 
-def _by_length(phrases: Iterable[tuple[str, int, Phrase]]) -> dict[str, dict[int, tuple[Phrase, ...]]]:
-    """Keyed by a word, then by every length a word one typo away from `length` can have."""
-    grouped: defaultdict[str, defaultdict[int, list[Phrase]]] = defaultdict(lambda: defaultdict(list))
-    for key, length, phrase in phrases:
+def _by_length(phrases: Iterable[tuple[int, Phrase]]) -> dict[int, tuple[Phrase, ...]]:
+    """Keyed by every length a word one typo away from the given length can have."""
+    grouped: defaultdict[int, list[Phrase]] = defaultdict(list)
+    for length, phrase in phrases:
         for near in (length - 1, length, length + 1):
-            grouped[key][near].append(phrase)
-    return {key: {n: tuple(found) for n, found in lengths.items()} for key, lengths in grouped.items()}
+            grouped[near].append(phrase)
+    return {n: tuple(found) for n, found in grouped.items()}
+
+
+def _by_word_and_length(
+        phrases: Iterable[tuple[str, int, Phrase]]) -> dict[str, dict[int, tuple[Phrase, ...]]]:
+    keyed: defaultdict[str, list[tuple[int, Phrase]]] = defaultdict(list)
+    for key, length, phrase in phrases:
+        keyed[key].append((length, phrase))
+    return {key: _by_length(items) for key, items in keyed.items()}
 
 
 @dataclass(frozen=True)
@@ -113,15 +121,14 @@ class PhraseSet:
         for p in multi:
             pairs[p.words[0].folded].append((p.words[1].folded, p))
         set_(self, "_pairs", {first: _group(seconds) for first, seconds in pairs.items()})
-        set_(self, "_typo_first", _by_length(
+        set_(self, "_typo_first", _by_word_and_length(
             (p.words[1].folded, len(p.words[0].folded), p) for p in multi
             if len(p.words[0].folded) >= MIN_FUZZY_ACCENTED))
-        set_(self, "_typo_second", _by_length(
+        set_(self, "_typo_second", _by_word_and_length(
             (p.words[0].folded, len(p.words[1].folded), p) for p in multi
             if len(p.words[1].folded) >= MIN_FUZZY_ACCENTED))
-        singles = _by_length(("", len(p.words[0].folded), p) for p in single
-                             if len(p.words[0].folded) >= MIN_FUZZY_SINGLE_WORD)
-        set_(self, "_typo_single", singles.get("", {}))
+        set_(self, "_typo_single", _by_length((len(p.words[0].folded), p) for p in single
+                                              if len(p.words[0].folded) >= MIN_FUZZY_SINGLE_WORD))
         # Most words of a message start no phrase: one set lookup rules them out.
         set_(self, "_starts", frozenset(self._single) | frozenset(self._pairs))
 
