@@ -34,7 +34,6 @@ class BotState:
 
     settings: Settings
     engine: Engine
-    content_cache: ContentCache
     store: Store
     escalation_log: EscalationLog
     desk: StaffDesk
@@ -59,7 +58,8 @@ class BotState:
         async with self._reload_lock:
             paths = self.settings.content
             try:
-                engine = await asyncio.to_thread(self.content_cache.load, paths)
+                cache = ContentCache(self.settings.data_dir, self.secret)
+                engine = await asyncio.to_thread(cache.load, paths)
             except ContentError as exc:
                 errors = [str(p) for p in exc.problems if p.severity is Severity.ERROR]
                 log.error("reload refused, still serving the old content: %d error(s)", len(errors))

@@ -99,7 +99,6 @@ def build_application(settings: Settings, engine: Engine, *, read_timeout: float
     state = application.bot_data
     state.settings = settings
     state.engine = engine
-    state.content_cache = ContentCache.for_settings(settings)
     state.limiter = UserLimiter(settings.user_messages_per_minute)
     state.alert_interval = alert_interval
     state.time_scale = time_scale
