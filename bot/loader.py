@@ -31,7 +31,7 @@ from bot.crisis import LEVELS, CrisisDetector, CrisisRule, Level
 from bot.fields import identifier, localised, open_item
 from bot.language import LANGUAGES, Language, LanguageGuesser
 from bot.normalise import Normaliser, folded_words
-from bot.phrases import Phrase, PhraseSet, compile_phrase
+from bot.phrases import Fillers, Phrase, PhraseSet, PhraseWord, compile_phrase
 from bot.problems import ContentError, Problem, Severity, errors_in
 from bot.yamlio import Node, load_file
 
@@ -280,7 +280,7 @@ def _intent(node: Node, parsed: dict[Language, list[tuple[str, int, list[str]]]]
     )
 
 
-CRISIS_FIELDS = {"intents", "resources", "lookalikes", "negations", "others", "first_person",
+CRISIS_FIELDS = {"intents", "resources", "lookalikes", "fillers", "negations", "others", "first_person",
                  "rules", "replies", "buttons", "check_in_times"}
 RULE_FIELDS = {"id", "level", "about_other", "phrases", "examples", "not_examples"}
 GUARD_FIELDS = {"id", "phrases", "examples"}
@@ -354,11 +354,13 @@ def _crisis(raw: _Raw, normalise: Normaliser, problems: list[Problem],
         form for text in (lookalikes_node.text_list("lookalikes") if lookalikes_node else [])
         for form in (normalise(text).accented,)
     )
+    negations = words("negations")
+    fillers = _fillers(node, normalise, {p.words[0].folded for p in negations if len(p.words) == 1})
     detector = CrisisDetector(
         rules=rules,
-        phrases=PhraseSet(tuple(phrases), lookalikes),
-        guards=PhraseSet(tuple(guard_phrases)),
-        negations=PhraseSet(tuple(words("negations"))),
+        phrases=PhraseSet(tuple(phrases), lookalikes, fillers),
+        guards=PhraseSet(tuple(guard_phrases), fillers=fillers),
+        negations=PhraseSet(tuple(negations)),
         others=PhraseSet(tuple(words("others"))),
         first_person=PhraseSet(tuple(words("first_person"))),
     )
@@ -368,6 +370,30 @@ def _crisis(raw: _Raw, normalise: Normaliser, problems: list[Problem],
                                   if t is not None))
     return CrisisContent(detector, intent_ids, resources, replies, tuple(cases), tuple(sources),
                          references(node.get("buttons"), "buttons", buttons), check_in_times)
+
+
+def _fillers(node: Node, normalise: Normaliser, negations: set[str]) -> Fillers:
+    """The small words that may stand inside crisis phrases and guards, one word each; never a
+    negation, which turns "muốn chết" into "muốn không chết"."""
+    child = node.get("fillers")
+    if child is None:
+        return Fillers()
+    words: list[PhraseWord] = []
+    for item in child.elements("fillers"):
+        text = item.text("a filler")
+        if not text:
+            continue
+        phrase = compile_phrase(text, "fillers", normalise, item.line)
+        if len(phrase.words) != 1:
+            item.problem(f"filler '{text}' is {len(phrase.words)} words; write one word per item "
+                         "(`thật sự` is two fillers: `thật` and `sự`)")
+            continue
+        if phrase.words[0].folded in negations:
+            item.problem(f"filler '{text}' is a negation; a filler must not change what a phrase "
+                         "means: remove it from `fillers`")
+            continue
+        words.extend(phrase.words)
+    return Fillers.of(words)
 
 
 def _rule(node: Node, normalise: Normaliser, phrases: list[Phrase], cases: list[CrisisCase],

@@ -4,6 +4,11 @@ Exact matching comes first and is diacritic-aware (see `bot.normalise`). The fuz
 forgives one typo in one word of a phrase, and only in words long enough that a one-letter
 change is unlikely to make another real word; words listed as look-alikes (`rách` for
 `rạch`, `từ` for `tự`) are never forgiven. It is a second net, never the only one.
+
+People also put small words inside a phrase: `uống hết lọ thuốc`, `ước gì mình chưa từng…`,
+`nóng quá muốn chết`. Words listed as fillers may stand between two words of a phrase, at most
+`MAX_FILLERS` of them in one match and never across a clause break, so a phrase written once
+covers those forms (and a guard written once covers its padded hyperbole).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, compress, count
 
 from rapidfuzz.distance import OSA
 
@@ -19,6 +25,7 @@ from bot.normalise import Normalised, Token
 MIN_FUZZY_ACCENTED = 4
 MIN_FUZZY_FOLDED = 5
 MIN_FUZZY_SINGLE_WORD = 6
+MAX_FILLERS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +47,31 @@ class PhraseWord:
         if len(mine) < shortest or token.text in lookalikes or token.folded in lookalikes:
             return False
         return OSA.distance(mine, theirs, score_cutoff=1) <= 1
+
+
+@dataclass(frozen=True, slots=True)
+class Fillers:
+    """Small words that may stand inside a phrase. Diacritic-aware like phrase words: `còn`
+    (still) typed with its accent is not `con` (child); typed without, it folds the same."""
+
+    accented: frozenset[str] = frozenset()  # as written, for words typed with diacritics
+    loose: frozenset[str] = frozenset()  # written without diacritics: match either way
+    folded: frozenset[str] = frozenset()  # every filler folded, for words typed without
+
+    @classmethod
+    def of(cls, words: Iterable[PhraseWord]) -> Fillers:
+        listed = tuple(words)
+        return cls(frozenset(w.text for w in listed if not w.loose),
+                   frozenset(w.folded for w in listed if w.loose),
+                   frozenset(w.folded for w in listed))
+
+    def __bool__(self) -> bool:
+        return bool(self.folded)
+
+    def __contains__(self, token: Token) -> bool:
+        if token.strict:
+            return token.text in self.accented or token.folded in self.loose
+        return token.folded in self.folded
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +133,12 @@ class PhraseSet:
     tried twice at one place: its first two words both there (or its one word); a typo in its
     first word, found by its second; a typo in its second word, found by its first; a one-word
     phrase with a typo. The typo indexes hold only words long enough to forgive, by length.
+    Where fillers follow a word, the word after them is looked up as its second word too.
     """
 
     phrases: tuple[Phrase, ...]
     lookalikes: frozenset[str] = frozenset()
+    fillers: Fillers = field(default_factory=Fillers)
     _single: dict[str, tuple[Phrase, ...]] = field(init=False, repr=False)
     _pairs: dict[str, dict[str, tuple[Phrase, ...]]] = field(init=False, repr=False)
     _typo_first: dict[str, dict[int, tuple[Phrase, ...]]] = field(init=False, repr=False)
@@ -138,16 +172,43 @@ class PhraseSet:
         hits: list[Hit] = []
         words = [t.folded for t in tokens]
         words.append("")
+        padded = self._padded(tokens, words)
         starts, typo_first, typo_second, typo_single = (
             self._starts, self._typo_first, self._typo_second, self._typo_single)
         for i in range(len(tokens)):
             word, after = words[i], words[i + 1]
-            if word not in starts and not (fuzzy and (after in typo_first or word in typo_second
-                                                      or len(word) in typo_single)):
+            later = padded.get(i, ())
+            if word not in starts and not later and not (
+                    fuzzy and (after in typo_first or word in typo_second or len(word) in typo_single)):
                 continue
-            hits.extend(self._hits_at(self._candidates(word, after, fuzzy), tokens, i, fuzzy,
-                                      within_clause))
+            candidates: Iterable[Phrase] = self._candidates(word, after, fuzzy)
+            if later:  # each phrase once, though it may be found through several next words
+                candidates = dict.fromkeys(chain(candidates, *(
+                    self._by_second(word, second, fuzzy) for second in later)))
+            hits.extend(self._hits_at(candidates, tokens, i, fuzzy, within_clause))
         return hits
+
+    def _padded(self, tokens: Sequence[Token], words: list[str]) -> dict[int, list[str]]:
+        """For each place followed by one or two fillers, the words after them: a phrase's
+        second word may be there. Only the fillers' places are visited, found by set lookups
+        in C; a message without any filler costs one set operation."""
+        folded = self.fillers.folded
+        if folded.isdisjoint(words):
+            return {}
+        fillers = {k for k in compress(count(), map(folded.__contains__, words))
+                   if tokens[k] in self.fillers}
+        padded: defaultdict[int, list[str]] = defaultdict(list)
+        for last in sorted(fillers):  # the last filler of a gap before the word at last + 1
+            if last + 1 >= len(tokens):
+                continue
+            for start in (last - 1, last - 2)[:MAX_FILLERS]:
+                # clauses only grow along a message: equal at both ends, equal all through
+                if start < 0 or tokens[start].clause != tokens[last + 1].clause:
+                    break
+                padded[start].append(words[last + 1])
+                if start not in fillers:
+                    break
+        return padded
 
     def _hits_at(self, candidates: Iterable[Phrase], tokens: Sequence[Token], start: int, fuzzy: bool,
                  within_clause: bool) -> Iterator[Hit]:
@@ -159,22 +220,27 @@ class PhraseSet:
                 continue
             yield hit
 
-    def _candidates(self, word: str, after: str, fuzzy: bool) -> Iterable[Phrase]:
+    def _candidates(self, word: str, after: str, fuzzy: bool) -> Iterator[Phrase]:
         yield from self._single.get(word, ())
-        seconds = self._pairs.get(word)
-        if seconds:
-            yield from seconds.get(after, ())
+        yield from self._by_second(word, after, fuzzy)
         if not fuzzy:
             return
-        length = len(word)
-        for phrase in self._typo_first.get(after, {}).get(length, ()):
+        for phrase in self._typo_single.get(len(word), ()):
             if phrase.words[0].folded != word:
                 yield phrase
-        for phrase in self._typo_second.get(word, {}).get(len(after), ()):
-            if phrase.words[1].folded != after:
-                yield phrase
-        for phrase in self._typo_single.get(length, ()):
+
+    def _by_second(self, word: str, second: str, fuzzy: bool) -> Iterator[Phrase]:
+        """The phrases of two or more words that may start with `word` followed by `second`."""
+        seconds = self._pairs.get(word)
+        if seconds:
+            yield from seconds.get(second, ())
+        if not fuzzy:
+            return
+        for phrase in self._typo_first.get(second, {}).get(len(word), ()):
             if phrase.words[0].folded != word:
+                yield phrase
+        for phrase in self._typo_second.get(word, {}).get(len(second), ()):
+            if phrase.words[1].folded != second:
                 yield phrase
 
     def _match_at(self, phrase: Phrase, tokens: Sequence[Token], start: int,
@@ -182,13 +248,38 @@ class PhraseSet:
         words = phrase.words
         if not words or start + len(words) > len(tokens):
             return None
-        forgiven = 0
-        for word, token in zip(words, tokens[start:start + len(words)], strict=True):
-            if word.matches(token):
+        at = start
+        for n, word in enumerate(words):
+            if at < len(tokens) and word.matches(tokens[at]):
+                at += 1
                 continue
-            single_ok = len(words) > 1 or len(word.folded) >= MIN_FUZZY_SINGLE_WORD
-            if fuzzy and not forgiven and single_ok and word.near(token, self.lookalikes):
-                forgiven = 1
-                continue
+            # Not word for word from here: search with fillers and the typo net (rare).
+            may_forgive = fuzzy and (len(words) > 1 or len(words[0].folded) >= MIN_FUZZY_SINGLE_WORD)
+            end = self._match_from(words, n, tokens, at, MAX_FILLERS if self.fillers else 0, may_forgive)
+            return None if end is None else Hit(phrase, start, end[0], end[1])
+        return Hit(phrase, start, at, False)
+
+    def _match_from(self, words: Sequence[PhraseWord], n: int, tokens: Sequence[Token], at: int,
+                    gaps: int, may_forgive: bool) -> tuple[int, bool] | None:
+        """Where a match of words[n:] starting at tokens[at] ends, and whether it forgave a typo.
+        Each way is tried in turn (the word itself, a filler skipped, a typo forgiven), so a
+        word that is both a filler and one typo from the phrase's word is tried both ways."""
+        if n == len(words):
+            return at, False
+        if at >= len(tokens):
             return None
-        return Hit(phrase, start, start + len(words), bool(forgiven))
+        word, token = words[n], tokens[at]
+        if word.matches(token):
+            found = self._match_from(words, n + 1, tokens, at + 1, gaps, may_forgive)
+            if found is not None:
+                return found
+        if n and gaps and token in self.fillers and at + 1 < len(tokens) \
+                and tokens[at - 1].clause == tokens[at + 1].clause:
+            found = self._match_from(words, n, tokens, at + 1, gaps - 1, may_forgive)
+            if found is not None:
+                return found
+        if may_forgive and word.near(token, self.lookalikes):
+            found = self._match_from(words, n + 1, tokens, at + 1, gaps, False)
+            if found is not None:
+                return found[0], True
+        return None

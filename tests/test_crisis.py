@@ -1,7 +1,9 @@
 """Crisis detection on the shipped content: recall first, then no false alarms on hyperbole."""
 
 import dataclasses
+import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -167,3 +169,23 @@ def test_operator_examples_in_crisis_yaml_all_hold(engine: Engine) -> None:
     from bot.validate import _crisis_cases
 
     assert _crisis_cases(engine) == []
+
+
+CRISIS_MESSAGES = [json.loads(line) for line in
+                   (Path(__file__).parent / "data" / "crisis_messages.jsonl").read_text(
+                       encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_crisis_messages_written_for_the_tests_all_escalate(engine: Engine) -> None:
+    """Indirect and padded ways of saying it ("uống hết lọ thuốc", "better off without me",
+    "ước gì mình chưa từng được sinh ra"), written for these tests, not taken from the
+    evaluation set. Recall comes first: every one must escalate."""
+    missed = [c["text"] for c in CRISIS_MESSAGES if c["expect"] == "crisis"
+              and not engine.decide(c["text"]).crisis]
+    assert missed == []
+
+
+def test_everyday_messages_written_for_the_tests_never_escalate(engine: Engine) -> None:
+    """Hyperbole padded with the same small words ("nóng quá muốn chết") stays hyperbole."""
+    alarmed = [c["text"] for c in CRISIS_MESSAGES if c["expect"] is None and engine.decide(c["text"]).crisis]
+    assert alarmed == []

@@ -20,6 +20,7 @@ from bot.phrases import Hit, PhraseSet
 PROFILE = settings(max_examples=200, deadline=None,
                    suppress_health_check=[HealthCheck.function_scoped_fixture])
 FILLER = ["mình", "thấy", "rất", "buồn", "và", "i", "feel", "so", "nguoi", "khong", ".", ","]
+PADDING = ["quá", "qua", "lắm", "làm", "hết", "thật", "sự", "lọ", "really", "just", ",", "mình"]
 
 
 def exhaustive(phrases: PhraseSet, tokens: Sequence[Token], fuzzy: bool,
@@ -62,6 +63,9 @@ def messages(draw: st.DrawFn, engine: Engine) -> str:
         if draw(st.booleans()):
             at = draw(st.integers(0, len(words) - 1))
             words[at] = draw(typo(words[at]))
+        if len(words) > 1 and draw(st.booleans()):  # fillers (and words that are not) inside
+            at = draw(st.integers(1, len(words) - 1))
+            words[at:at] = draw(st.lists(st.sampled_from(PADDING), min_size=1, max_size=3))
         pieces.append(" ".join(words))
         pieces.append(draw(st.sampled_from(FILLER)))
     return " ".join(pieces)
@@ -106,3 +110,37 @@ def test_every_shipped_phrase_with_every_kind_of_typo_in_every_word(engine: Engi
                         assert key(found) == key(exhaustive(phrases, tokens, True, False)), text
                         forgiven += any(h.fuzzy and h.phrase is phrase for h in found)
     assert forgiven > 100
+
+
+def hits(engine: Engine, phrases: PhraseSet, text: str) -> list[str]:
+    return [h.phrase.source for h in phrases.find(engine.content.normalise(text).tokens)]
+
+
+def test_fillers_stand_inside_a_phrase_up_to_two(engine: Engine) -> None:
+    phrases = engine.content.crisis.detector.phrases
+    assert "uống hết thuốc" in hits(engine, phrases, "em định uống hết lọ thuốc ngủ")
+    assert "uống hết thuốc" in hits(engine, phrases, "uong het lo thuoc")
+    assert "muốn chết" in hits(engine, phrases, "mình muốn thật sự chết")
+    assert "muốn chết" not in hits(engine, phrases, "mình muốn thật sự rất chết")  # three
+    assert "muốn chết" not in hits(engine, phrases, "mình muốn, thật, chết")  # across clauses
+    assert "muốn chết" not in hits(engine, phrases, "mình muốn ăn chết")  # not a filler
+
+
+def test_a_filler_keeps_its_diacritics(engine: Engine) -> None:
+    """`lắm` (very) is a filler; `làm` (do) folds to the same `lam` but is not one."""
+    phrases = engine.content.crisis.detector.phrases
+    assert "muốn chết" in hits(engine, phrases, "muốn lắm chết")
+    assert "muốn chết" not in hits(engine, phrases, "muốn làm chết")
+    assert "muốn chết" in hits(engine, phrases, "muon lam chet")  # without diacritics: either
+
+
+def test_a_filler_never_starts_or_ends_a_match(engine: Engine) -> None:
+    found = engine.content.crisis.detector.phrases.find(engine.content.normalise("rất muốn chết lắm").tokens)
+    assert [(h.phrase.source, h.start, h.end) for h in found if h.phrase.source == "muốn chết"] == [
+        ("muốn chết", 1, 3)]
+
+
+def test_guards_take_fillers_too(engine: Engine) -> None:
+    decision = engine.decide("trời nóng quá muốn chết")
+    assert not decision.crisis
+    assert decision.check is not None and decision.check.suppressed

@@ -232,3 +232,13 @@ def test_a_mistake_in_an_intents_examples_is_reported_once(content: Content) -> 
     found = [m for m in messages(content.problems()) if "unknown field 'fr'" in m]
     assert found == [f"coping_sleep.yaml:{line + 1}: unknown field 'fr' in examples; "
                      "expected one of: en, vi"]
+
+
+def test_a_filler_of_two_words(content: Content) -> None:
+    line = content.edit(content.intents / "crisis.yaml", "  fillers: [gì,", "  fillers: [thật sự, gì,")
+    assert_problem(content.problems(), f"crisis.yaml:{line}:", "filler 'thật sự' is 2 words")
+
+
+def test_a_negation_as_a_filler(content: Content) -> None:
+    line = content.edit(content.intents / "crisis.yaml", "  fillers: [gì,", "  fillers: [chẳng, gì,")
+    assert_problem(content.problems(), f"crisis.yaml:{line}:", "filler 'chẳng' is a negation")
