@@ -1,9 +1,10 @@
 """Finding short phrases inside a normalised message, word by word.
 
 Exact matching comes first and is diacritic-aware (see `bot.normalise`). The fuzzy net
-forgives one typo in one word of a phrase, and only in words long enough that a one-letter
-change is unlikely to make another real word; words listed as look-alikes (`rách` for
-`rạch`, `từ` for `tự`) are never forgiven. It is a second net, never the only one.
+forgives one typo in one word of a phrase: wrong or missing marks on the right letters in any
+word, another slip only in words long enough that a one-letter change is unlikely to make
+another real word; words listed as look-alikes (`rách` for `rạch`, `từ` for `tự`) are never
+forgiven. It is a second net, never the only one.
 
 People also put small words inside a phrase: `uống hết lọ thuốc`, `ước gì mình chưa từng…`,
 `nóng quá muốn chết`. Words listed as fillers may stand between two words of a phrase, at most
@@ -40,11 +41,18 @@ class PhraseWord:
         return self.text == token.text
 
     def near(self, token: Token, lookalikes: frozenset[str]) -> bool:
+        if token.text in lookalikes or token.folded in lookalikes:
+            return False
         if token.strict and not self.loose:
+            if token.folded == self.folded:
+                # The letters are right and only the marks are not (`tự tữ`, `tụ sát`): the most
+                # common slip when typing Vietnamese, in words of any length. Real words that
+                # differ from a crisis word only by marks are listed as look-alikes.
+                return True
             mine, theirs, shortest = self.text, token.text, MIN_FUZZY_ACCENTED
         else:
             mine, theirs, shortest = self.folded, token.folded, MIN_FUZZY_FOLDED
-        if len(mine) < shortest or token.text in lookalikes or token.folded in lookalikes:
+        if len(mine) < shortest:
             return False
         return OSA.distance(mine, theirs, score_cutoff=1) <= 1
 

@@ -27,6 +27,8 @@ ZW = "\u200b"
     "toi vua rach tay",
     "muốn chết quá đi mất",
     "mình muốn chét",                      # typo in a long-enough word
+    "tôi muốn tự tữ",                      # wrong marks on the right letters, in a short word
+    "em muốn tụ sát",
     f"tự{ZW} tử",                           # zero-width character inside the phrase
     f"mu{ZW}ốn ch{ZW}ết",
     "😭😭😭 muốn chết 😭😭😭",
