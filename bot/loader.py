@@ -31,7 +31,7 @@ from bot.crisis import LEVELS, CrisisDetector, CrisisRule, Level
 from bot.fields import identifier, localised, open_item
 from bot.language import LANGUAGES, Language, LanguageGuesser
 from bot.normalise import Normaliser, folded_words
-from bot.phrases import Fillers, Phrase, PhraseSet, PhraseWord, compile_phrase
+from bot.phrases import WILDCARD, Phrase, PhraseSet, PhraseWord, WordSet, compile_phrase
 from bot.problems import ContentError, Problem, Severity, errors_in
 from bot.yamlio import Node, load_file
 
@@ -355,14 +355,16 @@ def _crisis(raw: _Raw, normalise: Normaliser, problems: list[Problem],
         for form in (normalise(text).accented,)
     )
     negations = words("negations")
+    first_person = words("first_person")
     fillers = _fillers(node, normalise, {p.words[0].folded for p in negations if len(p.words) == 1})
     detector = CrisisDetector(
         rules=rules,
         phrases=PhraseSet(tuple(phrases), lookalikes, fillers),
-        guards=PhraseSet(tuple(guard_phrases), fillers=fillers),
+        guards=PhraseSet(tuple(guard_phrases), fillers=fillers,
+                         personal=WordSet.of(w for p in first_person for w in p.words)),
         negations=PhraseSet(tuple(negations)),
         others=PhraseSet(tuple(words("others"))),
-        first_person=PhraseSet(tuple(words("first_person"))),
+        first_person=PhraseSet(tuple(first_person)),
     )
     times_node = node.get("check_in_times")
     check_in_times = tuple(sorted(t for t in (_clock_time(item, "a check-in time") for item in
@@ -372,12 +374,12 @@ def _crisis(raw: _Raw, normalise: Normaliser, problems: list[Problem],
                          references(node.get("buttons"), "buttons", buttons), check_in_times)
 
 
-def _fillers(node: Node, normalise: Normaliser, negations: set[str]) -> Fillers:
+def _fillers(node: Node, normalise: Normaliser, negations: set[str]) -> WordSet:
     """The small words that may stand inside crisis phrases and guards, one word each; never a
     negation, which turns "muốn chết" into "muốn không chết"."""
     child = node.get("fillers")
     if child is None:
-        return Fillers()
+        return WordSet()
     words: list[PhraseWord] = []
     for item in child.elements("fillers"):
         text = item.text("a filler")
@@ -393,7 +395,7 @@ def _fillers(node: Node, normalise: Normaliser, negations: set[str]) -> Fillers:
                          "means: remove it from `fillers`")
             continue
         words.extend(phrase.words)
-    return Fillers.of(words)
+    return WordSet.of(words)
 
 
 def _rule(node: Node, normalise: Normaliser, phrases: list[Phrase], cases: list[CrisisCase],
@@ -411,6 +413,10 @@ def _rule(node: Node, normalise: Normaliser, phrases: list[Phrase], cases: list[
     for lang, items in (_per_language(phrases_node, "phrases") if phrases_node else {}).items():
         del lang
         for text, line in items:
+            if WILDCARD in text:
+                node.problem(f"phrase '{text}' has a `*`; a crisis phrase lists its words, and "
+                             "small words in between are `fillers`; `*` goes only in guards", line)
+                continue
             phrase = compile_phrase(text, rule_id, normalise, line)
             if not phrase.words:
                 node.problem(f"phrase '{text}' has no words to match", line)
@@ -441,8 +447,19 @@ def _guard(node: Node, normalise: Normaliser, phrases: list[Phrase], cases: list
     phrases_node = node.require("phrases", f"guard '{guard_id}'")
     for item in phrases_node.elements("phrases") if phrases_node else ():
         text = item.text("a guard phrase")
-        if text:
-            phrases.append(compile_phrase(text, guard_id, normalise, item.line))
+        if not text:
+            continue
+        phrase = compile_phrase(text, guard_id, normalise, item.line)
+        if phrase.words and (phrase.words[0].wild or phrase.words[-1].wild):
+            item.problem(f"guard '{text}' starts or ends with `*`; a `*` stands between two words "
+                         "(`thèm * muốn chết`)")
+            continue
+        if any(a.wild and b.wild and c.wild for a, b, c in zip(
+                phrase.words, phrase.words[1:], phrase.words[2:], strict=False)):
+            item.problem(f"guard '{text}' has three `*` in a row; a `*` is one word, and a guard "
+                         "that skips more than two would silence real crises")
+            continue
+        phrases.append(phrase)
     _cases(node, "examples", None, guard_id, cases)
     if not node.get("examples"):
         node.problem(f"guard '{guard_id}' has no examples; add messages it must keep from escalating")

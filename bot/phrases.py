@@ -29,11 +29,15 @@ MIN_FUZZY_SINGLE_WORD = 6
 MAX_FILLERS = 2
 
 
+WILDCARD = "*"
+
+
 @dataclass(frozen=True, slots=True)
 class PhraseWord:
     text: str
     folded: str
     loose: bool
+    wild: bool = False  # `*` in a guard: any one word of the same clause
 
     def matches(self, token: Token) -> bool:
         if self.loose or not token.strict:
@@ -58,16 +62,17 @@ class PhraseWord:
 
 
 @dataclass(frozen=True, slots=True)
-class Fillers:
-    """Small words that may stand inside a phrase. Diacritic-aware like phrase words: `còn`
-    (still) typed with its accent is not `con` (child); typed without, it folds the same."""
+class WordSet:
+    """Single words, diacritic-aware like phrase words: `còn` (still) typed with its accent is
+    not `con` (child); typed without, it folds the same. The fillers, and the words a guard's
+    `*` never stands for."""
 
     accented: frozenset[str] = frozenset()  # as written, for words typed with diacritics
     loose: frozenset[str] = frozenset()  # written without diacritics: match either way
-    folded: frozenset[str] = frozenset()  # every filler folded, for words typed without
+    folded: frozenset[str] = frozenset()  # every word folded, for words typed without
 
     @classmethod
-    def of(cls, words: Iterable[PhraseWord]) -> Fillers:
+    def of(cls, words: Iterable[PhraseWord]) -> WordSet:
         listed = tuple(words)
         return cls(frozenset(w.text for w in listed if not w.loose),
                    frozenset(w.folded for w in listed if w.loose),
@@ -105,8 +110,13 @@ class Hit:
 
 def compile_phrase(source: str, owner: str, normalise: Callable[[str], Normalised],
                    line: int = 0) -> Phrase:
-    tokens = normalise(source).tokens
-    return Phrase(source, owner, tuple(PhraseWord(t.text, t.folded, not t.strict) for t in tokens), line)
+    """A phrase's words; each `*` (written apart from the words) stands for any one word."""
+    words: list[PhraseWord] = []
+    for n, piece in enumerate(source.split(WILDCARD)):
+        if n:
+            words.append(PhraseWord(WILDCARD, WILDCARD, True, wild=True))
+        words.extend(PhraseWord(t.text, t.folded, not t.strict) for t in normalise(piece).tokens)
+    return Phrase(source, owner, tuple(words), line)
 
 
 def _group(phrases: Iterable[tuple[str, Phrase]]) -> dict[str, tuple[Phrase, ...]]:
@@ -146,7 +156,8 @@ class PhraseSet:
 
     phrases: tuple[Phrase, ...]
     lookalikes: frozenset[str] = frozenset()
-    fillers: Fillers = field(default_factory=Fillers)
+    fillers: WordSet = field(default_factory=WordSet)
+    personal: WordSet = field(default_factory=WordSet)  # never what a `*` stands for
     _single: dict[str, tuple[Phrase, ...]] = field(init=False, repr=False)
     _pairs: dict[str, dict[str, tuple[Phrase, ...]]] = field(init=False, repr=False)
     _typo_first: dict[str, dict[int, tuple[Phrase, ...]]] = field(init=False, repr=False)
@@ -157,8 +168,10 @@ class PhraseSet:
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         single = [p for p in self.phrases if len(p.words) == 1]
-        multi = [p for p in self.phrases if len(p.words) > 1]
-        set_(self, "_single", _group((p.words[0].folded, p) for p in single))
+        multi = [p for p in self.phrases if len(p.words) > 1 and not p.words[1].wild]
+        # A `*` second word cannot be looked up: such a phrase is tried wherever its first word is.
+        open_second = [p for p in self.phrases if len(p.words) > 1 and p.words[1].wild]
+        set_(self, "_single", _group((p.words[0].folded, p) for p in [*single, *open_second]))
         pairs: defaultdict[str, list[tuple[str, Phrase]]] = defaultdict(list)
         for p in multi:
             pairs[p.words[0].folded].append((p.words[1].folded, p))
@@ -277,6 +290,10 @@ class PhraseSet:
         if at >= len(tokens):
             return None
         word, token = words[n], tokens[at]
+        if word.wild:
+            if n and token not in self.personal and token.clause == tokens[at - 1].clause:
+                return self._match_from(words, n + 1, tokens, at + 1, gaps, may_forgive)
+            return None
         if word.matches(token):
             found = self._match_from(words, n + 1, tokens, at + 1, gaps, may_forgive)
             if found is not None:

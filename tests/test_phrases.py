@@ -144,3 +144,18 @@ def test_guards_take_fillers_too(engine: Engine) -> None:
     decision = engine.decide("trời nóng quá muốn chết")
     assert not decision.crisis
     assert decision.check is not None and decision.check.suppressed
+
+
+def test_a_guard_star_is_one_word_of_the_clause_never_the_writer(engine: Engine) -> None:
+    guards = engine.content.crisis.detector.guards
+
+    def starred(text: str) -> list[str]:  # as the crisis check looks for guards
+        found = guards.find(engine.content.normalise(text).tokens, fuzzy=False, within_clause=True)
+        return [h.phrase.source for h in found if "*" in h.phrase.source]
+
+    assert starred("thèm phở muốn chết") == ["thèm * muốn chết"]
+    assert starred("thèm trà sữa muốn chết") == ["thèm * * muốn chết"]
+    assert starred("thèm phở, muốn chết") == []  # across a comma
+    assert starred("nhớ mình muốn chết") == []  # the writer
+    assert engine.decide("nhớ mình muốn chết").crisis
+    assert not engine.decide("thèm trà sữa muốn chết").crisis

@@ -242,3 +242,18 @@ def test_a_filler_of_two_words(content: Content) -> None:
 def test_a_negation_as_a_filler(content: Content) -> None:
     line = content.edit(content.intents / "crisis.yaml", "  fillers: [gì,", "  fillers: [chẳng, gì,")
     assert_problem(content.problems(), f"crisis.yaml:{line}:", "filler 'chẳng' is a negation")
+
+
+def test_a_star_in_a_crisis_phrase(content: Content) -> None:
+    line = content.edit(content.intents / "crisis.yaml", "        vi: [tự tử, tự sát,",
+                        "        vi: [muốn * chết, tự tử, tự sát,")
+    assert_problem(content.problems(), f"crisis.yaml:{line}:", "`*` goes only in guards")
+
+
+@pytest.mark.parametrize(("guard", "words"), [("'* muốn chết'", "starts or ends with `*`"),
+                                              ("thèm muốn chết *", "starts or ends with `*`"),
+                                              ("thèm * * * muốn chết", "three `*` in a row")])
+def test_a_star_that_would_silence_too_much(content: Content, guard: str, words: str) -> None:
+    line = content.edit(content.intents / "hyperbole.yaml", "    phrases: [nóng muốn chết,",
+                        f"    phrases: [{guard}, nóng muốn chết,")
+    assert_problem(content.problems(), f"hyperbole.yaml:{line}:", words)
