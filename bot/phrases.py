@@ -135,12 +135,32 @@ def _by_length(phrases: Iterable[tuple[int, Phrase]]) -> dict[int, tuple[Phrase,
     return {n: tuple(found) for n, found in grouped.items()}
 
 
-def _by_word_and_length(
-        phrases: Iterable[tuple[str, int, Phrase]]) -> dict[str, dict[int, tuple[Phrase, ...]]]:
-    keyed: defaultdict[str, list[tuple[int, Phrase]]] = defaultdict(list)
-    for key, length, phrase in phrases:
-        keyed[key].append((length, phrase))
-    return {key: _by_length(items) for key, items in keyed.items()}
+def _variants(word: str) -> list[str]:
+    """The word and each form of it with one letter left out (a form may repeat). Two words one
+    typo apart (a letter changed, added or dropped, or two swapped) always share one of these,
+    so a typo index keyed by them finds a phrase only for words that may really be near it."""
+    return [word, *[word[:k] + word[k + 1:] for k in range(len(word))]]
+
+
+def _by_word_and_variant(
+        phrases: Iterable[tuple[str, str, Phrase]]) -> dict[str, dict[str, tuple[Phrase, ...]]]:
+    """Keyed by the word that must be there, then by each variant of the word that may be typed
+    with a typo."""
+    keyed: defaultdict[str, defaultdict[str, list[Phrase]]] = defaultdict(lambda: defaultdict(list))
+    for key, typed, phrase in phrases:
+        for variant in dict.fromkeys(_variants(typed)):
+            keyed[key][variant].append(phrase)
+    return {key: {v: tuple(found) for v, found in by_variant.items()} for key, by_variant in keyed.items()}
+
+
+def _near(by_variant: dict[str, tuple[Phrase, ...]], word: str) -> Iterator[Phrase]:
+    """The phrases indexed under a variant of `word`, each once."""
+    seen: set[int] = set()
+    for variant in _variants(word):
+        for phrase in by_variant.get(variant, ()):
+            if id(phrase) not in seen:
+                seen.add(id(phrase))
+                yield phrase
 
 
 @dataclass(frozen=True)
@@ -150,7 +170,8 @@ class PhraseSet:
     A phrase can start at a word in one of four ways, each with its own index, so no phrase is
     tried twice at one place: its first two words both there (or its one word); a typo in its
     first word, found by its second; a typo in its second word, found by its first; a one-word
-    phrase with a typo. The typo indexes hold only words long enough to forgive, by length.
+    phrase with a typo. The typo indexes hold only words long enough to forgive: one-word
+    phrases by length, the others by the variants of the word that may have the typo.
     Where fillers follow a word, the word after them is looked up as its second word too.
     """
 
@@ -160,8 +181,8 @@ class PhraseSet:
     personal: WordSet = field(default_factory=WordSet)  # never what a `*` stands for
     _single: dict[str, tuple[Phrase, ...]] = field(init=False, repr=False)
     _pairs: dict[str, dict[str, tuple[Phrase, ...]]] = field(init=False, repr=False)
-    _typo_first: dict[str, dict[int, tuple[Phrase, ...]]] = field(init=False, repr=False)
-    _typo_second: dict[str, dict[int, tuple[Phrase, ...]]] = field(init=False, repr=False)
+    _typo_first: dict[str, dict[str, tuple[Phrase, ...]]] = field(init=False, repr=False)
+    _typo_second: dict[str, dict[str, tuple[Phrase, ...]]] = field(init=False, repr=False)
     _typo_single: dict[int, tuple[Phrase, ...]] = field(init=False, repr=False)
     _starts: frozenset[str] = field(init=False, repr=False)
 
@@ -176,11 +197,11 @@ class PhraseSet:
         for p in multi:
             pairs[p.words[0].folded].append((p.words[1].folded, p))
         set_(self, "_pairs", {first: _group(seconds) for first, seconds in pairs.items()})
-        set_(self, "_typo_first", _by_word_and_length(
-            (p.words[1].folded, len(p.words[0].folded), p) for p in multi
+        set_(self, "_typo_first", _by_word_and_variant(
+            (p.words[1].folded, p.words[0].folded, p) for p in multi
             if len(p.words[0].folded) >= MIN_FUZZY_ACCENTED))
-        set_(self, "_typo_second", _by_word_and_length(
-            (p.words[0].folded, len(p.words[1].folded), p) for p in multi
+        set_(self, "_typo_second", _by_word_and_variant(
+            (p.words[0].folded, p.words[1].folded, p) for p in multi
             if len(p.words[1].folded) >= MIN_FUZZY_ACCENTED))
         set_(self, "_typo_single", _by_length((len(p.words[0].folded), p) for p in single
                                               if len(p.words[0].folded) >= MIN_FUZZY_SINGLE_WORD))
@@ -204,8 +225,8 @@ class PhraseSet:
                 continue
             candidates: Iterable[Phrase] = self._candidates(word, after, fuzzy)
             if later:  # each phrase once, though it may be found through several next words
-                candidates = dict.fromkeys(chain(candidates, *(
-                    self._by_second(word, second, fuzzy) for second in later)))
+                candidates = {id(p): p for p in chain(candidates, *(
+                    self._by_second(word, second, fuzzy) for second in later))}.values()
             hits.extend(self._hits_at(candidates, tokens, i, fuzzy, within_clause))
         return hits
 
@@ -257,12 +278,16 @@ class PhraseSet:
             yield from seconds.get(second, ())
         if not fuzzy:
             return
-        for phrase in self._typo_first.get(second, {}).get(len(word), ()):
-            if phrase.words[0].folded != word:
-                yield phrase
-        for phrase in self._typo_second.get(word, {}).get(len(second), ()):
-            if phrase.words[1].folded != second:
-                yield phrase
+        first_typo = self._typo_first.get(second)
+        if first_typo:
+            for phrase in _near(first_typo, word):
+                if phrase.words[0].folded != word:
+                    yield phrase
+        second_typo = self._typo_second.get(word)
+        if second_typo:
+            for phrase in _near(second_typo, second):
+                if phrase.words[1].folded != second:
+                    yield phrase
 
     def _match_at(self, phrase: Phrase, tokens: Sequence[Token], start: int,
                   fuzzy: bool) -> Hit | None:
