@@ -105,11 +105,9 @@ class Normaliser:
     def __call__(self, text: str) -> Normalised:
         cleaned = clean(text)
         pieces = _TOKEN_OR_BREAK.findall(cleaned)
-        # Folding the whole text at once is far cheaper than word by word. It keeps every
-        # piece unless a stray combining mark joined or split words; then fold word by word.
-        plain = _TOKEN_OR_BREAK.findall(fold_composed(cleaned))
-        if len(plain) != len(pieces):
-            plain = [fold_composed(p) for p in pieces]
+        # Folding all the pieces at once is far cheaper than one by one, and folding is per
+        # character (no piece holds a combining mark), so the separator splits them back.
+        plain = fold_composed("\0".join(pieces)).split("\0") if pieces else []
         # Breaks ('') carry no vote: they are their own folded form and no known word.
         lang = self.guesser.guess(zip(pieces, plain, strict=True))
         # Only the message's own language: across languages short keys are real words

@@ -121,3 +121,15 @@ def test_tokens_number_their_clauses_with_plain_ints(text: str, clauses: list[in
     tokens = normalise(text).tokens
     assert [t.clause for t in tokens] == clauses
     assert all(type(t.clause) is int and type(t.strict) is bool for t in tokens)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aăđêư ơ.,!\n'\u0301\u0323\u0e31\u093f_1ǅßﬁΆЖ😂"), max_size=60))
+@example("")
+@example("\u0301 \u0301.")
+@example("tự tử, từ từ")
+def test_each_word_folds_as_it_would_alone(text: str) -> None:
+    """All of a message's words are folded in one call and split apart again: each must come
+    out as folding it alone would give, whatever marks and scripts the message holds."""
+    tokens = normalise(text).tokens
+    assert [t.folded for t in tokens] == [fold(t.text) for t in tokens]
