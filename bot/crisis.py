@@ -5,19 +5,26 @@ wholly inside the guard's own words; any other crisis phrase in the same message
 Negation just before a phrase (`em không muốn chết`) lowers urgent to concern, never to
 silence. A phrase about someone else (`bạn mình nói muốn tự tử`) is flagged so the reply can
 speak to the helper, and still carries the helplines.
+
+Some signals are spread over a clause in words no single phrase lists: "uống thuốc ngủ cho
+chết", "i cut my wrists". A rule's `together` entries name groups of phrases; one of each
+group, in the order written, in one clause and within `TOGETHER_WINDOW` words, is a hit like
+a phrase. Order matters: "chết mất mình quên uống thuốc" (oh no, I forgot my medicine) is not
+"uống thuốc cho chết".
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.normalise import Normalised, Token
-from bot.phrases import Hit, PhraseSet
+from bot.phrases import Hit, Phrase, PhraseSet
 
 Level = Literal["urgent", "concern"]
 LEVELS: tuple[Level, ...] = ("urgent", "concern")
 NEGATION_WINDOW = 2
+TOGETHER_WINDOW = 8  # words from the first part's start to the last part's end
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +32,20 @@ class CrisisRule:
     id: str
     level: Level
     about_other: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Together:
+    """One `together` entry: `phrase` stands for the whole (its source and rule) in hits;
+    `groups` are the choices, each phrase owned by "<entry number>:<group number>"."""
+
+    phrase: Phrase
+    groups: tuple[tuple[Phrase, ...], ...]
+
+    def may_be_in(self, words: frozenset[str]) -> bool:
+        """Whether every group has a phrase whose first word (folded) the message has: most
+        messages rule every entry out this way, without a scan."""
+        return all(any(p.words[0].folded in words for p in group) for group in self.groups)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +75,8 @@ class CrisisDetector:
     negations: PhraseSet
     others: PhraseSet
     first_person: PhraseSet
+    together: tuple[Together, ...] = ()
+    parts: PhraseSet = field(default_factory=lambda: PhraseSet(()))  # every phrase of every group
 
     def negation_words(self) -> frozenset[str]:
         """Single negation words (folded), which also decide `not_when_negated` intents."""
@@ -61,7 +84,7 @@ class CrisisDetector:
 
     def check(self, message: Normalised) -> CrisisCheck:
         tokens = message.tokens
-        hits = self.phrases.find(tokens)
+        hits = self.phrases.find(tokens) + self._together(tokens)
         if not hits:
             return CrisisCheck(None, (), ())
         guards = self.guards.find(tokens, fuzzy=False, within_clause=True)
@@ -76,6 +99,31 @@ class CrisisDetector:
         signals = [self._signal(hit, tokens) for hit in live]
         best = min(signals, key=_severity, default=None)
         return CrisisCheck(best, tuple(hits), tuple(suppressed))
+
+    def _together(self, tokens: tuple[Token, ...]) -> list[Hit]:
+        """A hit for each `together` entry with one phrase of every group, in order, in one
+        clause, as close together as they stand."""
+        words = frozenset(t.folded for t in tokens)
+        if not any(entry.may_be_in(words) for entry in self.together):
+            return []
+        parts = self.parts.find(tokens, fuzzy=False, within_clause=True)
+        if not parts:
+            return []
+        found: dict[tuple[int, int], list[Hit]] = {}
+        for part in parts:
+            number, group = part.phrase.owner.split(":")
+            found.setdefault((int(number), int(group)), []).append(part)
+        hits = []
+        for n, entry in enumerate(self.together):
+            others = [found.get((n, g), []) for g in range(1, len(entry.groups))]
+            if not all(others):
+                continue
+            for anchor in found.get((n, 0), []):
+                span = _in_order(anchor, others, tokens)
+                if span is not None:
+                    hits.append(Hit(entry.phrase, span[0], span[1], False))
+                    break
+        return hits
 
     def _signal(self, hit: Hit, tokens: tuple[Token, ...]) -> Signal:
         rule = self.rules[hit.phrase.owner]
@@ -102,6 +150,19 @@ class CrisisDetector:
         last = max(cues, key=lambda c: c.end)
         between = before[last.end:]
         return not self.first_person.find(between, fuzzy=False, within_clause=True)
+
+
+def _in_order(anchor: Hit, groups: list[list[Hit]], tokens: tuple[Token, ...]) -> tuple[int, int] | None:
+    """The span from `anchor` through the first part of each next group after the one before,
+    if every group has one in the anchor's clause and the span is at most `TOGETHER_WINDOW`."""
+    clause = tokens[anchor.start].clause
+    end = anchor.end
+    for group in groups:
+        after = [p for p in group if p.start >= end and tokens[p.start].clause == clause]
+        if not after:
+            return None
+        end = min(after, key=lambda p: p.start).end
+    return (anchor.start, end) if end - anchor.start <= TOGETHER_WINDOW else None
 
 
 def _severity(signal: Signal) -> tuple[int, int, int]:

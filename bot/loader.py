@@ -27,7 +27,7 @@ from bot.content import (
     Intent,
     Localised,
 )
-from bot.crisis import LEVELS, CrisisDetector, CrisisRule, Level
+from bot.crisis import LEVELS, CrisisDetector, CrisisRule, Level, Together
 from bot.fields import identifier, localised, open_item
 from bot.language import LANGUAGES, Language, LanguageGuesser
 from bot.normalise import Normaliser, folded_words
@@ -282,7 +282,7 @@ def _intent(node: Node, parsed: dict[Language, list[tuple[str, int, list[str]]]]
 
 CRISIS_FIELDS = {"intents", "resources", "lookalikes", "fillers", "negations", "others", "first_person",
                  "rules", "replies", "buttons", "check_in_times"}
-RULE_FIELDS = {"id", "level", "about_other", "phrases", "examples", "not_examples"}
+RULE_FIELDS = {"id", "level", "about_other", "phrases", "together", "examples", "not_examples"}
 GUARD_FIELDS = {"id", "phrases", "examples"}
 
 
@@ -319,9 +319,10 @@ def _crisis(raw: _Raw, normalise: Normaliser, problems: list[Problem],
     phrases: list[Phrase] = []
     cases: list[CrisisCase] = []
     sources: list[tuple[str, str, int]] = []
+    together: list[Together] = []
     rules_node = node.require("rules", "crisis")
     for rule_node in rules_node.elements("rules") if rules_node else ():
-        rule = _rule(rule_node, normalise, phrases, cases, sources)
+        rule = _rule(rule_node, normalise, phrases, cases, sources, together)
         if rule is not None:
             if rule.id in rules:
                 rule_node.problem(f"crisis rule id '{rule.id}' is used twice")
@@ -365,6 +366,9 @@ def _crisis(raw: _Raw, normalise: Normaliser, problems: list[Problem],
         negations=PhraseSet(tuple(negations)),
         others=PhraseSet(tuple(words("others"))),
         first_person=PhraseSet(tuple(first_person)),
+        together=tuple(together),
+        parts=PhraseSet(tuple(part for t in together for group in t.groups for part in group),
+                        fillers=fillers),
     )
     times_node = node.get("check_in_times")
     check_in_times = tuple(sorted(t for t in (_clock_time(item, "a check-in time") for item in
@@ -399,7 +403,7 @@ def _fillers(node: Node, normalise: Normaliser, negations: set[str]) -> WordSet:
 
 
 def _rule(node: Node, normalise: Normaliser, phrases: list[Phrase], cases: list[CrisisCase],
-          sources: list[tuple[str, str, int]]) -> CrisisRule | None:
+          sources: list[tuple[str, str, int]], together: list[Together]) -> CrisisRule | None:
     rule_id = open_item(node, RULE_FIELDS, "crisis rule")
     if rule_id is None:
         return None
@@ -409,6 +413,12 @@ def _rule(node: Node, normalise: Normaliser, phrases: list[Phrase], cases: list[
         level_node.problem(f"level '{level}' is unknown; write `urgent` or `concern`")
         level = "urgent"
     about = node.get("about_other")
+    together_node = node.get("together")
+    for item in together_node.elements("together") if together_node else ():
+        text = item.text("an item of together")
+        found = _together(text, rule_id, len(together), normalise, item) if text else None
+        if found is not None:
+            together.append(found)
     phrases_node = node.require("phrases", f"crisis rule '{rule_id}'")
     for lang, items in (_per_language(phrases_node, "phrases") if phrases_node else {}).items():
         del lang
@@ -428,6 +438,30 @@ def _rule(node: Node, normalise: Normaliser, phrases: list[Phrase], cases: list[
     if not node.get("examples"):
         node.problem(f"crisis rule '{rule_id}' has no examples; add messages that must trigger it")
     return CrisisRule(rule_id, cast(Level, level), about.boolean("about_other") if about else False)
+
+
+def _together(text: str, rule_id: str, number: int, normalise: Normaliser, item: Node) -> Together | None:
+    """`thuốc ngủ | thuốc + chết | tự tử`: groups joined by `+`, each a choice of phrases
+    joined by `|`; one phrase of every group must stand in one clause."""
+    groups: list[tuple[Phrase, ...]] = []
+    for g, group in enumerate(text.split("+")):
+        choices = [c.strip() for c in group.split("|") if c.strip()]
+        if not choices:
+            item.problem(f"together '{text}' has an empty group; write a phrase between each `+`")
+            return None
+        if any(WILDCARD in c for c in choices):
+            item.problem(f"together '{text}' has a `*`; each group lists its phrases, joined by `|`")
+            return None
+        parts = tuple(compile_phrase(c, f"{number}:{g}", normalise, item.line) for c in choices)
+        if any(not p.words for p in parts):
+            item.problem(f"together '{text}' has a phrase with no words to match")
+            return None
+        groups.append(parts)
+    if len(groups) < 2:
+        item.problem(f"together '{text}' has one group; join two or more with `+` "
+                     "(`thuốc ngủ | thuốc + chết`), or write it under `phrases`")
+        return None
+    return Together(Phrase(text, rule_id, (), item.line), tuple(groups))
 
 
 def _cases(node: Node, key: str, expect: Level | None, owner: str, cases: list[CrisisCase]) -> None:

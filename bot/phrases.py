@@ -78,13 +78,14 @@ class WordSet:
                    frozenset(w.folded for w in listed if w.loose),
                    frozenset(w.folded for w in listed))
 
-    def __bool__(self) -> bool:
-        return bool(self.folded)
-
     def __contains__(self, token: Token) -> bool:
+        return self.holds(token, marked=False)
+
+    def holds(self, token: Token, marked: bool) -> bool:
+        """Whether the set holds the word; `marked`: the message around it has diacritics."""
         if token.strict:
             return token.text in self.accented or token.folded in self.loose
-        return token.folded in self.folded
+        return token.folded in (self.loose if marked else self.folded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +215,8 @@ class PhraseSet:
         hits: list[Hit] = []
         words = [t.folded for t in tokens]
         words.append("")
-        padded = self._padded(tokens, words)
+        fillers = self.filler_places(tokens, words)
+        padded = self._padded(tokens, words, fillers)
         starts, typo_first, typo_second, typo_single = (
             self._starts, self._typo_first, self._typo_second, self._typo_single)
         for i in range(len(tokens)):
@@ -227,18 +229,23 @@ class PhraseSet:
             if later:  # each phrase once, though it may be found through several next words
                 candidates = {id(p): p for p in chain(candidates, *(
                     self._by_second(word, second, fuzzy) for second in later))}.values()
-            hits.extend(self._hits_at(candidates, tokens, i, fuzzy, within_clause))
+            hits.extend(self._hits_at(candidates, tokens, i, fuzzy, within_clause, fillers))
         return hits
 
-    def _padded(self, tokens: Sequence[Token], words: list[str]) -> dict[int, list[str]]:
-        """For each place followed by one or two fillers, the words after them: a phrase's
-        second word may be there. Only the fillers' places are visited, found by set lookups
-        in C; a message without any filler costs one set operation."""
+    def filler_places(self, tokens: Sequence[Token], words: list[str]) -> frozenset[int]:
+        """Where the message has fillers. In a message typed with diacritics a word typed
+        without is what it looks like: `con` there is "child", never the filler `còn`."""
         folded = self.fillers.folded
-        if folded.isdisjoint(words):
-            return {}
-        fillers = {k for k in compress(count(), map(folded.__contains__, words))
-                   if tokens[k] in self.fillers}
+        if folded.isdisjoint(words):  # one set operation in C for most messages
+            return frozenset()
+        marked = any(t.strict for t in tokens)
+        return frozenset(k for k in compress(count(), map(folded.__contains__, words))
+                         if self.fillers.holds(tokens[k], marked))
+
+    def _padded(self, tokens: Sequence[Token], words: list[str],
+                fillers: frozenset[int]) -> dict[int, list[str]]:
+        """For each place followed by one or two fillers, the words after them: a phrase's
+        second word may be there."""
         padded: defaultdict[int, list[str]] = defaultdict(list)
         for last in sorted(fillers):  # the last filler of a gap before the word at last + 1
             if last + 1 >= len(tokens):
@@ -253,9 +260,9 @@ class PhraseSet:
         return padded
 
     def _hits_at(self, candidates: Iterable[Phrase], tokens: Sequence[Token], start: int, fuzzy: bool,
-                 within_clause: bool) -> Iterator[Hit]:
+                 within_clause: bool, fillers: frozenset[int]) -> Iterator[Hit]:
         for candidate in candidates:
-            hit = self._match_at(candidate, tokens, start, fuzzy)
+            hit = self._match_at(candidate, tokens, start, fuzzy, fillers)
             if hit is None:
                 continue
             if within_clause and tokens[hit.start].clause != tokens[hit.end - 1].clause:
@@ -290,7 +297,7 @@ class PhraseSet:
                     yield phrase
 
     def _match_at(self, phrase: Phrase, tokens: Sequence[Token], start: int,
-                  fuzzy: bool) -> Hit | None:
+                  fuzzy: bool, fillers: frozenset[int]) -> Hit | None:
         words = phrase.words
         if not words or start + len(words) > len(tokens):
             return None
@@ -301,12 +308,12 @@ class PhraseSet:
                 continue
             # Not word for word from here: search with fillers and the typo net (rare).
             may_forgive = fuzzy and (len(words) > 1 or len(words[0].folded) >= MIN_FUZZY_SINGLE_WORD)
-            end = self._match_from(words, n, tokens, at, MAX_FILLERS if self.fillers else 0, may_forgive)
+            end = self._match_from(words, n, tokens, at, MAX_FILLERS, may_forgive, fillers)
             return None if end is None else Hit(phrase, start, end[0], end[1])
         return Hit(phrase, start, at, False)
 
     def _match_from(self, words: Sequence[PhraseWord], n: int, tokens: Sequence[Token], at: int,
-                    gaps: int, may_forgive: bool) -> tuple[int, bool] | None:
+                    gaps: int, may_forgive: bool, fillers: frozenset[int]) -> tuple[int, bool] | None:
         """Where a match of words[n:] starting at tokens[at] ends, and whether it forgave a typo.
         Each way is tried in turn (the word itself, a filler skipped, a typo forgiven), so a
         word that is both a filler and one typo from the phrase's word is tried both ways."""
@@ -317,19 +324,19 @@ class PhraseSet:
         word, token = words[n], tokens[at]
         if word.wild:
             if n and token not in self.personal and token.clause == tokens[at - 1].clause:
-                return self._match_from(words, n + 1, tokens, at + 1, gaps, may_forgive)
+                return self._match_from(words, n + 1, tokens, at + 1, gaps, may_forgive, fillers)
             return None
         if word.matches(token):
-            found = self._match_from(words, n + 1, tokens, at + 1, gaps, may_forgive)
+            found = self._match_from(words, n + 1, tokens, at + 1, gaps, may_forgive, fillers)
             if found is not None:
                 return found
-        if n and gaps and token in self.fillers and at + 1 < len(tokens) \
+        if n and gaps and at in fillers and at + 1 < len(tokens) \
                 and tokens[at - 1].clause == tokens[at + 1].clause:
-            found = self._match_from(words, n, tokens, at + 1, gaps - 1, may_forgive)
+            found = self._match_from(words, n, tokens, at + 1, gaps - 1, may_forgive, fillers)
             if found is not None:
                 return found
         if may_forgive and word.near(token, self.lookalikes):
-            found = self._match_from(words, n + 1, tokens, at + 1, gaps, False)
+            found = self._match_from(words, n + 1, tokens, at + 1, gaps, False, fillers)
             if found is not None:
                 return found[0], True
         return None

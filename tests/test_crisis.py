@@ -191,3 +191,23 @@ def test_everyday_messages_written_for_the_tests_never_escalate(engine: Engine) 
     """Hyperbole padded with the same small words ("nóng quá muốn chết") stays hyperbole."""
     alarmed = [c["text"] for c in CRISIS_MESSAGES if c["expect"] is None and engine.decide(c["text"]).crisis]
     assert alarmed == []
+
+
+def test_together_needs_every_group_in_one_clause_and_close(engine: Engine) -> None:
+    """`uống + thuốc ngủ | thuốc + chết | tự tử` (self_harm): one phrase of each group, in
+    order, in one clause, within TOGETHER_WINDOW words."""
+    def rule(text: str) -> str | None:
+        return engine.decide(text).rule
+
+    assert rule("mình định uống thuốc ngủ cho chết") == "self_harm"
+    assert rule("chết mất mình quên uống thuốc rồi") is None  # out of order: "oh no, my medicine"
+    assert rule("mình uống thuốc rồi. chết thật, quên mang áo") is None  # two clauses
+    assert rule("uống thuốc đi rồi mình kể cho nghe chuyện con mèo hàng xóm suýt chết") is None  # far apart
+    assert rule("uống thuốc ngủ xong mình ngủ ngon") is None  # a group missing
+
+
+def test_a_together_hit_is_guarded_negated_and_about_others_like_a_phrase(engine: Engine) -> None:
+    decision = engine.decide("mình không muốn ngủ mãi mãi đâu")
+    assert decision.crisis and decision.level == "concern"
+    other = engine.decide("bạn mình nói nó muốn uống thuốc ngủ để chết")
+    assert other.crisis and other.about_other

@@ -235,12 +235,12 @@ def test_a_mistake_in_an_intents_examples_is_reported_once(content: Content) -> 
 
 
 def test_a_filler_of_two_words(content: Content) -> None:
-    line = content.edit(content.intents / "crisis.yaml", "  fillers: [gì,", "  fillers: [thật sự, gì,")
+    line = content.edit(content.intents / "crisis.yaml", "  fillers: [còn,", "  fillers: [thật sự, còn,")
     assert_problem(content.problems(), f"crisis.yaml:{line}:", "filler 'thật sự' is 2 words")
 
 
 def test_a_negation_as_a_filler(content: Content) -> None:
-    line = content.edit(content.intents / "crisis.yaml", "  fillers: [gì,", "  fillers: [chẳng, gì,")
+    line = content.edit(content.intents / "crisis.yaml", "  fillers: [còn,", "  fillers: [chẳng, còn,")
     assert_problem(content.problems(), f"crisis.yaml:{line}:", "filler 'chẳng' is a negation")
 
 
@@ -257,3 +257,12 @@ def test_a_star_that_would_silence_too_much(content: Content, guard: str, words:
     line = content.edit(content.intents / "hyperbole.yaml", "    phrases: [nóng muốn chết,",
                         f"    phrases: [{guard}, nóng muốn chết,")
     assert_problem(content.problems(), f"hyperbole.yaml:{line}:", words)
+
+
+@pytest.mark.parametrize(("entry", "words"), [("uống thuốc", "has one group"),
+                                              ("uống + + thuốc", "has an empty group"),
+                                              ("uống + * + chết", "has a `*`")])
+def test_a_together_entry_that_cannot_work(content: Content, entry: str, words: str) -> None:
+    line = content.edit(content.intents / "crisis.yaml", '        - "rather + dead"\n',
+                        f'        - "{entry}"\n')
+    assert_problem(content.problems(), f"crisis.yaml:{line}:", words)
