@@ -234,35 +234,21 @@ def test_a_mistake_in_an_intents_examples_is_reported_once(content: Content) -> 
                      "expected one of: en, vi"]
 
 
-def test_a_filler_of_two_words(content: Content) -> None:
-    line = content.edit(content.intents / "crisis.yaml", "  fillers: [còn,", "  fillers: [thật sự, còn,")
-    assert_problem(content.problems(), f"crisis.yaml:{line}:", "filler 'thật sự' is 2 words")
-
-
-def test_a_negation_as_a_filler(content: Content) -> None:
-    line = content.edit(content.intents / "crisis.yaml", "  fillers: [còn,", "  fillers: [chẳng, còn,")
-    assert_problem(content.problems(), f"crisis.yaml:{line}:", "filler 'chẳng' is a negation")
-
-
-def test_a_star_in_a_crisis_phrase(content: Content) -> None:
-    line = content.edit(content.intents / "crisis.yaml", "        vi: [tự tử, tự sát,",
-                        "        vi: [muốn * chết, tự tử, tự sát,")
-    assert_problem(content.problems(), f"crisis.yaml:{line}:", "`*` goes only in guards")
-
-
-@pytest.mark.parametrize(("guard", "words"), [("'* muốn chết'", "starts or ends with `*`"),
-                                              ("thèm muốn chết *", "starts or ends with `*`"),
-                                              ("thèm * * * muốn chết", "three `*` in a row")])
-def test_a_star_that_would_silence_too_much(content: Content, guard: str, words: str) -> None:
-    line = content.edit(content.intents / "hyperbole.yaml", "    phrases: [nóng muốn chết,",
-                        f"    phrases: [{guard}, nóng muốn chết,")
-    assert_problem(content.problems(), f"hyperbole.yaml:{line}:", words)
-
-
-@pytest.mark.parametrize(("entry", "words"), [("uống thuốc", "has one group"),
-                                              ("uống + + thuốc", "has an empty group"),
-                                              ("uống + * + chết", "has a `*`")])
-def test_a_together_entry_that_cannot_work(content: Content, entry: str, words: str) -> None:
-    line = content.edit(content.intents / "crisis.yaml", '        - "rather + dead"\n',
-                        f'        - "{entry}"\n')
-    assert_problem(content.problems(), f"crisis.yaml:{line}:", words)
+@pytest.mark.parametrize(("name", "old", "new", "words"), [
+    ("crisis.yaml", "  fillers: [còn,", "  fillers: [thật sự, còn,", "filler 'thật sự' is 2 words"),
+    ("crisis.yaml", "  fillers: [còn,", "  fillers: [chẳng, còn,", "filler 'chẳng' is a negation"),
+    ("crisis.yaml", "        vi: [tự tử,", "        vi: [muốn * chết, tự tử,", "`*` goes only in guards"),
+    ("hyperbole.yaml", "    phrases: [nóng muốn chết,", "    phrases: ['* muốn chết', nóng muốn chết,",
+     "starts or ends with `*`"),
+    ("hyperbole.yaml", "    phrases: [nóng muốn chết,", "    phrases: [thèm muốn chết *, nóng muốn chết,",
+     "starts or ends with `*`"),
+    ("hyperbole.yaml", "    phrases: [nóng muốn chết,", "    phrases: [thèm * * * muốn chết, nóng muốn chết,",
+     "three `*` in a row"),
+    ("crisis.yaml", '        - "rather + dead"', '        - "uống thuốc"', "has one group"),
+    ("crisis.yaml", '        - "rather + dead"', '        - "uống + + thuốc"', "has an empty group"),
+    ("crisis.yaml", '        - "rather + dead"', '        - "uống + * + chết"', "has a `*`"),
+])
+def test_a_filler_star_or_together_entry_that_cannot_work(content: Content, name: str, old: str, new: str,
+                                                           words: str) -> None:
+    line = content.edit(content.intents / name, old, new)
+    assert_problem(content.problems(), f"{name}:{line}:", words)
