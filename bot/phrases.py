@@ -97,6 +97,11 @@ class Phrase:
     words: tuple[PhraseWord, ...]
     line: int = 0
 
+    @property
+    def open(self) -> bool:
+        """Whether a `*` stands in it for any word."""
+        return any(w.wild for w in self.words)
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:
@@ -307,7 +312,9 @@ class PhraseSet:
                 at += 1
                 continue
             # Not word for word from here: search with fillers and the typo net (rare).
-            may_forgive = fuzzy and (len(words) > 1 or len(words[0].folded) >= MIN_FUZZY_SINGLE_WORD)
+            # A phrase with a `*` is never read past a typo: the `*` already reads loosely.
+            may_forgive = fuzzy and not phrase.open and (
+                len(words) > 1 or len(words[0].folded) >= MIN_FUZZY_SINGLE_WORD)
             end = self._match_from(words, n, tokens, at, MAX_FILLERS, may_forgive, fillers)
             return None if end is None else Hit(phrase, start, end[0], end[1])
         return Hit(phrase, start, at, False)
