@@ -255,7 +255,7 @@ class PhraseSet:
         for last in sorted(fillers):  # the last filler of a gap before the word at last + 1
             if last + 1 >= len(tokens):
                 continue
-            for start in (last - 1, last - 2)[:MAX_FILLERS]:
+            for start in range(last - 1, last - 1 - MAX_FILLERS, -1):
                 # clauses only grow along a message: equal at both ends, equal all through
                 if start < 0 or tokens[start].clause != tokens[last + 1].clause:
                     break
