@@ -170,7 +170,7 @@ def _cell(value: str | None) -> str:
 
 
 async def _export(store: Store, args: argparse.Namespace) -> int:
-    found = await store.escalations(status=args.status, since=_since(args), newest_first=False)
+    found = await store.escalations(status=args.status, since=_since(args))
     if args.labels:
         text = _cases(found)
     elif args.format == "csv":

@@ -289,8 +289,10 @@ class Store:
         return found[0] if found else None
 
     async def escalations(self, status: str | None = None, since: str | None = None,
-                          ids: Sequence[int] = (), newest_first: bool = True,
-                          limit: int | None = None, open_only: bool = False) -> list[Escalation]:
+                          ids: Sequence[int] = (), limit: int | None = None,
+                          open_only: bool = False) -> list[Escalation]:
+        """Newest first. Ties on the second (a burst) go by id, which only grows: a list cut
+        at `limit` must keep the newest rows, whatever their timestamps share."""
         where: list[str] = ["status != 'resolved'"] if open_only else []
         args: list[Any] = []
         if status:
@@ -304,7 +306,7 @@ class Store:
             args.extend(ids)
         sql = f"SELECT {_COLUMNS} FROM escalations"
         sql += f" WHERE {' AND '.join(where)}" if where else ""
-        sql += f" ORDER BY created_at {'DESC' if newest_first else 'ASC'}, id"
+        sql += " ORDER BY created_at DESC, id DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
         async with self._db.execute(sql, args) as cursor:

@@ -126,6 +126,25 @@ async def test_list_is_newest_first_in_vietnam_time_and_filters(tmp_path: Path, 
     assert run(tmp_path, "escalations", "list", "--status", "resolved").stdout == "no escalations\n"
 
 
+async def test_a_burst_in_one_second_lists_and_exports_its_newest_first(tmp_path: Path) -> None:
+    """Escalations stored within the same second: `--limit` keeps the newest, as it says."""
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    same_second = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        ids = [await store.add_escalation(NewEscalation(
+            update_key=f"burst-{n}", created_at=same_second, user_ref=f"ref-{n}", chat_type="private",
+            lang="vi", level="urgent", trigger_rule="suicide_intent", trigger_phrase="tự tử",
+            about_other=False, excerpt=None)) for n in range(5)]
+    finally:
+        await store.close()
+    newest = sorted((i for i in ids if i is not None), reverse=True)
+    listed = run(tmp_path, "escalations", "list", "--limit", "3").stdout
+    assert ids_in_order(listed) == newest[:3]
+    assert "the newest 3 shown" in listed.splitlines()[-1]
+    exported = json.loads(run(tmp_path, "escalations", "export", "--format", "json").stdout)
+    assert [r["id"] for r in exported] == newest
+
+
 async def test_export_csv_has_every_column_but_no_user_reference_and_no_live_formula(
     tmp_path: Path, log: Log
 ) -> None:
@@ -135,7 +154,7 @@ async def test_export_csv_has_every_column_but_no_user_reference_and_no_live_for
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert tuple(rows[0]) == EXPORT_COLUMNS
     by_id = {int(row["id"]): row for row in rows}
-    assert [int(row["id"]) for row in rows] == [log[k][0] for k in "edcba"]  # oldest first
+    assert [int(row["id"]) for row in rows] == [log[k][0] for k in "abcde"]  # newest first
     assert by_id[log["b"][0]]["excerpt"] == "'" + EVIL
     assert by_id[log["c"][0]]["excerpt"] == "'@SUM(1)"
     assert by_id[log["c"][0]]["handled_by"] == "'-2+3"
@@ -175,13 +194,13 @@ async def test_export_json_is_a_list_of_objects_in_readable_utf8(tmp_path: Path,
     assert result.returncode == 0
     assert "tự tử" in result.stdout and "user-ref" not in result.stdout
     records = json.loads(result.stdout)
-    assert [r["id"] for r in records] == [log[k][0] for k in "dcba"]
+    assert [r["id"] for r in records] == [log[k][0] for k in "abcd"]
     assert all(tuple(r) == EXPORT_COLUMNS for r in records)
-    first = records[-1]
+    first = records[0]
     assert first["excerpt"] == "tôi muốn tự tử" and first["about_other"] is False
     assert first["label"] == "real" and first["check_in"] is None and first["notes"] == ""
-    assert records[2]["excerpt"] == EVIL  # JSON is data, not a spreadsheet: left as written
-    assert records[2]["notes"].count(" | ") == 1
+    assert records[1]["excerpt"] == EVIL  # JSON is data, not a spreadsheet: left as written
+    assert records[1]["notes"].count(" | ") == 1
 
 
 async def test_export_labels_writes_cases_score_py_counts(tmp_path: Path, log: Log) -> None:
@@ -189,8 +208,8 @@ async def test_export_labels_writes_cases_score_py_counts(tmp_path: Path, log: L
     assert result.returncode == 0
     cases = [json.loads(line) for line in result.stdout.splitlines()]
     assert cases == [
-        {"text": "@SUM(1)", "expect": None, "accept": [], "lang": "en", "tags": ["field", "hard-negative"]},
         {"text": "tôi muốn tự tử", "expect": "crisis", "accept": [], "lang": "vi", "tags": ["field", "real"]},
+        {"text": "@SUM(1)", "expect": None, "accept": [], "lang": "en", "tags": ["field", "hard-negative"]},
     ]
     # d's false alarm has no excerpt: its bare trigger phrase must not become a hard negative.
     assert "left out 1 false alarm(s)" in result.stderr
