@@ -31,6 +31,7 @@ import yaml
 from bot.config import ContentPaths, Settings
 from bot.engine import Engine
 from bot.loader import content_files
+from bot.private_files import open_private, private_dir
 from bot.privacy import load_or_create_secret
 
 log = logging.getLogger(__name__)
@@ -98,9 +99,9 @@ class ContentCache:
         body = key + pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL)
         partial = self.path.with_suffix(".partial")
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as handle:
+            private_dir(self.folder)
+            partial.unlink(missing_ok=True)  # a leftover keeps its own permissions: start afresh
+            with open(partial, "wb", opener=open_private) as handle:
                 handle.write(self._signature(body) + body)
             os.replace(partial, self.path)
         except OSError as exc:

@@ -17,6 +17,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.private_files import open_private, private_dir
 from bot.storage import NewEscalation, Store
 
 log = logging.getLogger(__name__)
@@ -53,9 +54,9 @@ class EscalationLog:
                          "fix storage in %s", size, self.data_dir)
 
     def _append_sync(self, new: NewEscalation) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)
         line = json.dumps(new.to_json(), ensure_ascii=False) + "\n"
-        with open(self.spool_path, "a", encoding="utf-8") as handle:
+        with open(self.spool_path, "a", encoding="utf-8", opener=open_private) as handle:
             handle.write(line)
             handle.flush()
             os.fsync(handle.fileno())
@@ -106,7 +107,8 @@ class EscalationLog:
         return entries
 
     def _quarantine(self, line: str) -> None:
-        with open(self.data_dir / (SPOOL_FILE + ".unreadable"), "a", encoding="utf-8") as handle:
+        with open(self.data_dir / (SPOOL_FILE + ".unreadable"), "a", encoding="utf-8",
+                  opener=open_private) as handle:
             handle.write(line if line.endswith("\n") else line + "\n")
 
     async def forget(self, user_ref: str) -> None:
@@ -123,7 +125,7 @@ class EscalationLog:
         # Matched as text so that even a line that no longer parses cannot keep the person.
         kept = [line for line in lines if user_ref not in line]
         temporary = self.spool_path.with_suffix(".tmp")
-        with open(temporary, "w", encoding="utf-8") as handle:
+        with open(temporary, "w", encoding="utf-8", opener=open_private) as handle:
             handle.writelines(kept)
             handle.flush()
             os.fsync(handle.fileno())

@@ -13,6 +13,8 @@ import os
 import secrets
 from pathlib import Path
 
+from bot.private_files import FILE_MODE, private_dir
+
 log = logging.getLogger(__name__)
 SECRET_FILE = "pseudonym.key"
 
@@ -23,9 +25,9 @@ def load_or_create_secret(configured: str | None, data_dir: Path) -> bytes:
     path = data_dir / SECRET_FILE
     if path.exists():
         return path.read_text(encoding="ascii").strip().encode()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     value = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(value + "\n")
     log.warning("generated a new pseudonymisation secret in %s; back it up with the database, "

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bot.config import database_file, retention_days
 from bot.content import VIETNAM
+from bot.private_files import open_private
 from bot.storage import LABELS, STATUSES, Escalation, Store
 
 Action = Callable[[Store, argparse.Namespace], Awaitable[int]]
@@ -182,8 +183,10 @@ async def _export(store: Store, args: argparse.Namespace) -> int:
         return 0
     try:
         # The byte-order mark makes Excel read the file as UTF-8 rather than mangle Vietnamese.
-        args.output.write_text(text, encoding="utf-8-sig" if args.format == "csv" else "utf-8",
-                               newline="")
+        # A new file is owner-only, as the log it comes from.
+        with open(args.output, "w", encoding="utf-8-sig" if args.format == "csv" else "utf-8",
+                  newline="", opener=open_private) as handle:
+            handle.write(text)
     except OSError as exc:
         print(f"cannot write {args.output}: {exc.strerror}", file=sys.stderr)
         return 1

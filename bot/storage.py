@@ -19,6 +19,8 @@ from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 import aiosqlite
 
+from bot.private_files import create_private
+
 BUSY_TIMEOUT_MS = 5000
 
 # Each entry moves the schema from version N-1 to N. Never edit a shipped entry: add one.
@@ -141,7 +143,7 @@ class StoreGone(OSError):
 
 
 async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    create_private(path)
     connection = await aiosqlite.connect(path)
     try:
         await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")

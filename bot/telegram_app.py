@@ -41,6 +41,7 @@ from bot.heap import settle
 from bot.http_client import TIMEOUT, AiohttpRequest
 from bot.logsafety import configure_logging, install_redaction
 from bot.polling import poll
+from bot.private_files import loose_permissions
 from bot.privacy import load_or_create_secret
 from bot.problems import ContentError
 from bot.ratelimit import UserLimiter
@@ -142,6 +143,8 @@ async def _post_init(application: App) -> None:
     state = application.bot_data
     state.bot_username = application.bot.username
     state.secret = load_or_create_secret(state.settings.pseudonym_secret, state.settings.data_dir)
+    for warning in loose_permissions(state.settings.data_dir):
+        log.warning("%s", warning)
     state.store = await Store.open(state.settings.database_file)
     state.languages.update(await state.store.languages())  # type: ignore[arg-type]
     state.escalation_log = EscalationLog(state.store, state.settings.data_dir)

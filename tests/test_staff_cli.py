@@ -173,6 +173,7 @@ async def test_export_csv_to_a_file_opens_in_excel_as_utf8(tmp_path: Path, log: 
     )
     assert result.returncode == 0 and result.stdout == ""
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert out.stat().st_mode & 0o777 == 0o600  # the log's contents, as private as the log
     with open(out, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert {int(row["id"]) for row in rows} == {log[k][0] for k in "abde"}
