@@ -7,7 +7,7 @@ Each YAML file starts with `version: 1` and holds one kind of content under one 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from pathlib import Path
 from typing import Any, cast
@@ -93,11 +93,15 @@ def load_content(intents_dir: Path, resources_path: Path) -> tuple[Content, list
     files = content_files(intents_dir)
     if not files:
         problems.append(Problem(str(intents_dir), 0, "no .yaml files found in the intents folder"))
+    unreadable: list[Path] = []
     for path in files:
-        root = _open(path, problems)
+        root = _open(path, problems, unreadable)
         if root is not None:
             _first_pass(root, raw)
-    resources_root = _open(resources_path, problems)
+    resources_root = _open(resources_path, problems, unreadable)
+    # With a file unread, whatever it defines looks missing to every check across files: those
+    # errors would bury the one that causes them, so they wait until every file reads.
+    complete = not unreadable
 
     for lang, table in raw.teencode.items():
         raw.vocab[lang].extend(word for key in table for word in folded_words(key))
@@ -107,15 +111,17 @@ def load_content(intents_dir: Path, resources_path: Path) -> tuple[Content, list
     hotlines, facts, do_not_list = _resources(resources_root, problems) if resources_root else ({}, {}, ())
     buttons: list[Reference] = []
     intents = tuple(_intent(node, parsed, buttons) for node, parsed in raw.intents)
-    crisis = _crisis(raw, normalise, problems, hotlines, buttons)
+    crisis = _crisis(raw, normalise, problems, hotlines if complete else None, buttons)
     exercises = _exercises(raw.exercises, buttons)
     plan = safety_plan(raw.safety_plan) if raw.safety_plan else None
-    if raw.safety_plan is None:
+    if raw.safety_plan is None and complete:
         problems.append(Problem(str(intents_dir), 0, "no safety plan: add safety_plan.yaml with a "
                                 "`safety_plan:` section; /safetyplan needs it"))
-    _check_messages(raw.messages, problems, files[0].parent / "messages.yaml" if files else intents_dir)
-    _check_references(intents, hotlines, facts, crisis, problems)
-    check_references(buttons, {i.id for i in intents}, set(exercises), problems)
+    _check_duplicates(intents, crisis, problems)
+    if complete:
+        _check_messages(raw.messages, problems, files[0].parent / "messages.yaml" if files else intents_dir)
+        _check_references(intents, hotlines, facts, problems)
+        check_references(buttons, {i.id for i in intents}, set(exercises), problems)
     if errors_in(problems) or crisis is None or plan is None:
         raise ContentError(problems)
     content = Content(intents, hotlines, facts, raw.messages, crisis, normalise, do_not_list,
@@ -130,11 +136,16 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _open(path: Path, problems: list[Problem]) -> Node | None:
+KNOCK_ON = (". Errors in other files may follow from this one; they are left out until this "
+            "file reads")
+
+
+def _open(path: Path, problems: list[Problem], unreadable: list[Path]) -> Node | None:
     try:
         root = load_file(path, _display(path))
     except ContentError as exc:
-        problems.extend(exc.problems)
+        unreadable.append(path)
+        problems.extend(replace(p, message=p.message + KNOCK_ON) for p in exc.problems)
         return None
     root.problems = problems
     if not root.expect_map("the file"):
@@ -301,11 +312,13 @@ def _crisis_vocab(node: Node, raw: _Raw) -> None:
 
 
 def _crisis(raw: _Raw, normalise: Normaliser, problems: list[Problem],
-            hotlines: dict[str, Hotline], buttons: list[Reference]) -> CrisisContent | None:
+            hotlines: dict[str, Hotline] | None, buttons: list[Reference]) -> CrisisContent | None:
+    """`hotlines` is None while a file is unread: its references cannot be checked yet."""
     node = raw.crisis
     if node is None:
-        problems.append(Problem("intents/", 0, "no crisis rules: add intents/crisis.yaml "
-                                "with a `crisis:` section"))
+        if hotlines is not None:
+            problems.append(Problem("intents/", 0, "no crisis rules: add intents/crisis.yaml "
+                                    "with a `crisis:` section"))
         return None
     if not node.expect_map("crisis"):
         return None
@@ -347,7 +360,7 @@ def _crisis(raw: _Raw, normalise: Normaliser, problems: list[Problem],
             replies[key] = localised(child, f"crisis reply '{key}'") if child else Localised("", "")
     resources = _ids(node.require("resources", "crisis"), "resources")
     for rid in resources:
-        if rid not in hotlines:
+        if hotlines is not None and rid not in hotlines:
             node.problem(f"crisis resource '{rid}' is not a hotline id in resources.yaml",
                          node.key_line("resources"))
     lookalikes_node = node.get("lookalikes")
@@ -655,8 +668,7 @@ def _check_messages(messages: dict[str, Localised], problems: list[Problem], pat
             problems.append(Problem(str(path), 0, f"message '{key}' is missing; the bot needs it"))
 
 
-def _check_references(intents: tuple[Intent, ...], hotlines: dict[str, Hotline],
-                      facts: dict[str, Fact], crisis: CrisisContent | None,
+def _check_duplicates(intents: tuple[Intent, ...], crisis: CrisisContent | None,
                       problems: list[Problem]) -> None:
     seen: dict[str, Intent] = {}
     crisis_ids = set(crisis.intent_ids.values()) if crisis else set()
@@ -668,13 +680,18 @@ def _check_references(intents: tuple[Intent, ...], hotlines: dict[str, Hotline],
             problems.append(Problem(intent.path, intent.line, f"'{intent.id}' is the crisis intent "
                                     "id; crisis replies come from crisis.yaml, pick another id"))
         seen[intent.id] = intent
+
+
+def _check_references(intents: tuple[Intent, ...], hotlines: dict[str, Hotline],
+                      facts: dict[str, Fact], problems: list[Problem]) -> None:
     for intent in intents:
         for rid in intent.resources:
             if rid not in hotlines and rid not in facts:
                 problems.append(Problem(intent.path, intent.line, f"intent '{intent.id}' refers to "
                                         f"resource '{rid}', which resources.yaml does not define"))
+    defined = {intent.id for intent in intents}
     for required in REQUIRED_INTENTS:
-        if required not in seen:
+        if required not in defined:
             problems.append(Problem("intents/", 0, f"intent '{required}' is missing; "
                                     "the bot's commands open it"))
 

@@ -18,6 +18,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.nodes import Node as YamlNode
 
 from bot.problems import ContentError, Problem, Severity
+from bot.yaml_hints import hint
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 20
@@ -126,6 +127,10 @@ def load_file(path: Path, display: str | None = None) -> Node:
         if (deep_line := _too_deep(root)) is not None:
             raise ContentError([Problem(name, deep_line, f"nested more than {MAX_DEPTH} levels deep")])
         data = loader.construct_document(root)
+    except (yaml.scanner.ScannerError, yaml.parser.ParserError, yaml.composer.ComposerError) as exc:
+        found = hint(text, exc)
+        raise ContentError([Problem(name, found.line, f"invalid YAML: {found.text} "
+                                    f"(the parser said: {exc.problem or exc.context})")]) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0

@@ -252,3 +252,37 @@ def test_a_filler_star_or_together_entry_that_cannot_work(content: Content, name
                                                            words: str) -> None:
     line = content.edit(content.intents / name, old, new)
     assert_problem(content.problems(), f"{name}:{line}:", words)
+
+
+@pytest.mark.parametrize(("broken", "knock_on"), [
+    ("coping_sleep.yaml", "leads nowhere"),  # other intents' buttons lead to it
+    ("crisis.yaml", "no crisis rules"),
+    ("messages.yaml", "is missing; the bot needs it"),
+    ("exercise_breathing.yaml", "leads nowhere"),
+])
+def test_a_file_that_does_not_parse_is_the_only_error_reported(content: Content, broken: str,
+                                                                knock_on: str) -> None:
+    path = content.intents / broken
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(2, "\tbroken: here\n")  # a tab: a syntax error on line 3
+    path.write_text("".join(lines), encoding="utf-8")
+    [problem] = messages(content.problems())
+    assert problem.startswith(f"{broken}:3: invalid YAML: a tab in the indentation; YAML indents "
+                              "with spaces only: replace the tab with spaces")
+    assert problem.endswith("Errors in other files may follow from this one; they are left out "
+                            "until this file reads")
+    assert knock_on not in problem
+
+
+def test_unparsed_resources_hide_the_references_to_them(content: Content) -> None:
+    content.edit(content.resources, "hotlines:\n", "hotlines:\n  - id: [x\n")
+    problems = content.problems()
+    assert [Path(p.path).name for p in problems] == ["resources.yaml"]
+
+
+def test_errors_in_files_that_parse_are_still_reported_beside_a_syntax_error(content: Content) -> None:
+    content.edit(content.intents / "coping_sleep.yaml", "version: 1\n", "version: 1\n\tx: y\n")
+    line = content.edit(content.intents / "goodbye.yaml", "  examples:", "  exampels:")
+    problems = content.problems()
+    assert_problem(problems, "coping_sleep.yaml:2:", "a tab in the indentation")
+    assert_problem(problems, f"goodbye.yaml:{line}:", "unknown field 'exampels'")
