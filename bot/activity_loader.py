@@ -1,7 +1,7 @@
 """Reading guided exercises (`exercise:` files) and the safety plan (`safety_plan:`).
 
 Buttons in content are written as references (`coping_sleep`, `exercise:breathing`,
-`safety_plan`) and stored as the actions the bot runs when one is tapped.
+`safety_plan`, `menu:coping`) and stored as the actions the bot runs when one is tapped.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class Reference:
 def action_for(ref: str) -> str:
     if ref == "safety_plan":
         return "plan:start"
-    if ref.startswith("exercise:"):
+    if ref.startswith(("exercise:", "menu:")):
         return ref
     return f"intent:{ref}"
 
@@ -53,12 +53,13 @@ def references(node: Node | None, what: str, found: list[Reference]) -> tuple[st
 
 
 def check_references(found: list[Reference], intents: set[str], exercises: set[str],
-                     problems: list[Problem]) -> None:
+                     menus: set[str], problems: list[Problem]) -> None:
+    targets = {"intent": intents, "exercise": exercises, "menu": menus}
     for ref in found:
         kind, _, target = ref.action.partition(":")
-        if (kind == "intent" and target not in intents) or (kind == "exercise" and target not in exercises):
+        if kind in targets and target not in targets[kind]:
             problems.append(Problem(ref.path, ref.line, f"button '{ref.written}' leads nowhere; write an "
-                                    "intent id, exercise:<id> or safety_plan"))
+                                    "intent id, exercise:<id>, menu:<group> or safety_plan"))
 
 
 def exercise(node: Node, found: list[Reference]) -> Exercise | None:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot import staff_cli
-from bot.config import ConfigError, content_paths, log_level
+from bot.config import ConfigError, content_paths, data_dir, log_level, pseudonym_secret, store_excerpts
 from bot.engine import Decision, Engine
 from bot.problems import ContentError, Severity
 from bot.validate import check_engine
@@ -105,10 +105,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if errors or (args.strict and warnings) else 0
 
 
-def cmd_chat(_: argparse.Namespace) -> int:
+def cmd_chat(args: argparse.Namespace) -> int:
     from bot.chat import run_chat
+    from bot.terminal_log import TerminalLog
 
-    return run_chat(_engine())
+    escalations = None if args.no_log else TerminalLog(data_dir(), pseudonym_secret(), store_excerpts())
+    return run_chat(_engine(), escalations=escalations)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -122,14 +124,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    p.set_defaults(mode=None)
+    p.set_defaults(mode=None, no_log=False)
     sub = p.add_subparsers(dest="command")
     sub.add_parser("match", help="read messages (one per line) on stdin, write JSON lines")
     t = sub.add_parser("try", help="explain how one message is understood and answered")
     t.add_argument("message", nargs="+")
     v = sub.add_parser("validate", help="check intents/ and resources.yaml; file:line problems")
     v.add_argument("--strict", action="store_true", help="fail on warnings too")
-    sub.add_parser("chat", help="talk to the bot in this terminal")
+    c = sub.add_parser("chat", help="talk to the bot in this terminal")
+    c.add_argument("--no-log", action="store_true",
+                   help="do not log crisis messages as escalations (marked as from the terminal)")
     r = sub.add_parser("run", help="run the bot (terminal chat when no TELEGRAM_BOT_TOKEN is set)")
     r.add_argument("--mode", choices=("polling", "webhook"), default=None,
                    help="default: webhook when WEBHOOK_URL is set, else long polling")

@@ -84,12 +84,12 @@ class Settings:
             webhook_secret=webhook_secret,
             port=_int(env, "PORT", 8080, 1, 65535),
             user_messages_per_minute=_int(env, "BOT_USER_MESSAGES_PER_MINUTE", 20, 1, 600),
-            pseudonym_secret=env.get("BOT_PSEUDONYM_SECRET", "").strip() or None,
+            pseudonym_secret=pseudonym_secret(env),
             staff_chat_id=_chat_id(env, "STAFF_CHAT_ID"),
             staff_ids=_ids(env, "BOT_STAFF_IDS"),
             retention_days=retention_days(env),
             digest_hour=_int(env, "BOT_DIGEST_HOUR", 8, 0, 23),
-            store_excerpts=_flag(env, "BOT_STORE_EXCERPTS"),
+            store_excerpts=store_excerpts(env),
             alert_reminder_minutes=_int(env, "BOT_ALERT_REMINDER_MINUTES", 30, 1, 1440),
             staff_lang=_choice(env, "BOT_STAFF_LANG", "vi", ("vi", "en")),
             session_timeout_minutes=_int(env, "BOT_SESSION_TIMEOUT_MINUTES", 30, 1, 1440),
@@ -162,6 +162,15 @@ def data_dir(env: Mapping[str, str] | None = None) -> Path:
 def database_file(env: Mapping[str, str] | None = None) -> Path:
     """Where the database is, for tools that need it without the rest of the settings."""
     return data_dir(env) / DATABASE_FILE
+
+
+def pseudonym_secret(env: Mapping[str, str] | None = None) -> str | None:
+    env = os.environ if env is None else env
+    return env.get("BOT_PSEUDONYM_SECRET", "").strip() or None
+
+
+def store_excerpts(env: Mapping[str, str] | None = None) -> bool:
+    return _flag(os.environ if env is None else env, "BOT_STORE_EXCERPTS")
 
 
 def retention_days(env: Mapping[str, str] | None = None) -> int:

@@ -124,6 +124,7 @@ class CrisisContent:
     phrase_sources: tuple[tuple[str, str, int], ...]
     buttons: tuple[str, ...] = ()
     check_in_times: tuple[time, ...] = ()
+    after_safe: tuple[str, ...] = ()  # offered to someone who says they are safe, or better
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,8 @@ import yaml
 from bot.config import ContentPaths, Settings
 from bot.engine import Engine
 from bot.loader import content_files
-from bot.private_files import open_private, private_dir
 from bot.privacy import load_or_create_secret
+from bot.private_files import open_private, private_dir
 
 log = logging.getLogger(__name__)
 

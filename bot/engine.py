@@ -120,8 +120,15 @@ class Engine:
 
     def action(self, action: str, lang: Language, now: datetime | None = None) -> Reply:
         """What a button or command asks for: `intent:<id>`, `menu[:<group>]`, `checkin:<answer>`,
-        `hotlines`. Unknown actions get the fallback rather than an error."""
+        `hotlines`, `start`, `privacy`, `forget` (the question before deleting). Unknown actions
+        get the fallback rather than an error."""
         now = now or datetime.now(UTC)
+        if action == "start":
+            return self.replies.start(lang)
+        if action == "privacy":
+            return Reply(self.replies.say("privacy", lang))
+        if action == "forget":
+            return self.replies.forget_confirm(lang)
         kind, _, arg = action.partition(":")
         if kind == "intent":
             return self.intent_reply(arg, lang, now)

@@ -15,14 +15,30 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.engine import Decision
 from bot.private_files import open_private, private_dir
 from bot.storage import NewEscalation, Store
 
 log = logging.getLogger(__name__)
 SPOOL_FILE = "escalations.spool"
 SPOOL_WARN_AT = 1000
+EXCERPT_CHARS = 120
+
+
+def new_escalation(decision: Decision, update_key: str, user_ref: str, chat_type: str,
+                   store_excerpts: bool, source: str = "telegram") -> NewEscalation:
+    """The record of one crisis decision: what fired and how urgent, never who (`user_ref` is a
+    pseudonym) and, unless the operator asked for excerpts, never what was written."""
+    signal = decision.check.signal if decision.check else None
+    excerpt = (" ".join(decision.text.split())[:EXCERPT_CHARS] or None) if store_excerpts else None
+    return NewEscalation(
+        update_key=update_key, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        user_ref=user_ref, chat_type=chat_type, lang=decision.lang, level=decision.level or "urgent",
+        trigger_rule=signal.rule if signal else "unknown", trigger_phrase=signal.phrase if signal else "",
+        about_other=decision.about_other, excerpt=excerpt, source=source)
 
 
 @dataclass

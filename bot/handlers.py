@@ -9,16 +9,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import Message, Update
 from telegram.constants import ChatType, MessageEntityType
 from telegram.error import Forbidden
 
+from bot.commands import LANGUAGE, Command
 from bot.delivery import send_crisis_reply, send_reply
-from bot.language import LANGUAGES, Language
+from bot.language import AUTO, LANGUAGES, Language
 from bot.privacy import pseudonym
-from bot.replies import Reply, ReplyButton
+from bot.replies import Reply
 from bot.staff import display_name
 from bot.state import BotState, Context
 
@@ -115,34 +118,27 @@ async def _answer(update: Update, context: Context, reply: Reply, lang: Language
     await send_reply(context.bot, chat.id, reply)
 
 
-async def cmd_start(update: Update, context: Context) -> None:
-    engine, lang = context.bot_data.engine, _lang(context.bot_data, update)
-    start = Reply(engine.replies.say("start", lang), engine.action("menu", lang).buttons)
-    await _answer(update, context, start)
+def command_handler(command: Command) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """The handler of one of `bot.commands.COMMANDS`: its action, as a button carrying it would run."""
+    if command.name == LANGUAGE:
+        return cmd_language
+
+    async def run(update: Update, context: Context) -> None:
+        if _is_activity(command.action):
+            await _start_activity(update, context, command.action)
+        else:
+            await _action(update, context, command.action)
+
+    return run
+
+
+def _is_activity(action: str) -> bool:
+    kind = action.partition(":")[0]
+    return kind == "exercise" or (kind == "plan" and action != "plan:again")
 
 
 async def _action(update: Update, context: Context, action: str) -> None:
     await _answer(update, context, context.bot_data.engine.action(action, _lang(context.bot_data, update)))
-
-
-async def cmd_help(update: Update, context: Context) -> None:
-    await _action(update, context, "intent:help")
-
-
-async def cmd_hotlines(update: Update, context: Context) -> None:
-    await _action(update, context, "hotlines")
-
-
-async def cmd_tips(update: Update, context: Context) -> None:
-    await _action(update, context, "menu:coping")
-
-
-async def cmd_exercises(update: Update, context: Context) -> None:
-    await _action(update, context, "menu:exercises")
-
-
-async def cmd_safetyplan(update: Update, context: Context) -> None:
-    await _start_activity(update, context, "plan:start")
 
 
 async def _start_activity(update: Update, context: Context, action: str) -> None:
@@ -158,42 +154,32 @@ async def _start_activity(update: Update, context: Context, action: str) -> None
         await _answer(update, context, state.engine.action(action, lang))
 
 
-async def cmd_campaign(update: Update, context: Context) -> None:
-    await _action(update, context, "intent:campaign_info")
-
-
-async def cmd_privacy(update: Update, context: Context) -> None:
-    lang = _lang(context.bot_data, update)
-    await _answer(update, context, Reply(context.bot_data.engine.replies.say("privacy", lang)))
-
-
 async def cmd_language(update: Update, context: Context) -> None:
-    state, lang = context.bot_data, _lang(context.bot_data, update)
+    """`/language vi|en|auto` sets the choice; `/language` alone shows it, with a button for each."""
+    state, user = context.bot_data, update.effective_user
     choice = (context.args or [""])[0].casefold()
-    if choice in LANGUAGES and update.effective_user:
+    if user is not None and (choice in LANGUAGES or choice == AUTO):
         await _set_language(update, context, choice)
         return
-    engine = state.engine
-    buttons = (ReplyButton(engine.replies.say("button_vi", lang), "lang:vi"),
-               ReplyButton(engine.replies.say("button_en", lang), "lang:en"))
-    await _answer(update, context, Reply(engine.replies.say("language_prompt", lang), buttons))
+    chosen = state.languages.get(pseudonym(user.id, state.secret)) if user else None
+    await _answer(update, context, state.engine.replies.language_choice(_lang(state, update), chosen))
 
 
-async def _set_language(update: Update, context: Context, lang: Language) -> None:
+async def _set_language(update: Update, context: Context, choice: str) -> None:
+    """A language (`vi`, `en`), or `auto`: no choice, each message's own language."""
     state, user = context.bot_data, update.effective_user
     if user is None:
         return
     user_ref = pseudonym(user.id, state.secret)
-    state.languages[user_ref] = lang
-    await _answer(update, context, Reply(state.engine.replies.say("language_set", lang)))
-    await state.store.set_language(user_ref, lang)
-
-
-async def cmd_forget(update: Update, context: Context) -> None:
-    engine, lang = context.bot_data.engine, _lang(context.bot_data, update)
-    buttons = (ReplyButton(engine.replies.say("button_forget_yes", lang), "forget:yes"),
-               ReplyButton(engine.replies.say("button_forget_no", lang), "forget:no"))
-    await _answer(update, context, Reply(engine.replies.say("forget_confirm", lang), buttons))
+    if choice in LANGUAGES:
+        lang: Language = "en" if choice == "en" else "vi"
+        state.languages[user_ref] = lang
+        await _answer(update, context, Reply(state.engine.replies.say("language_set", lang)))
+        await state.store.set_language(user_ref, lang)
+        return
+    state.languages.pop(user_ref, None)
+    await _answer(update, context, Reply(state.engine.replies.say("language_auto", _lang(state, update))))
+    await state.store.clear_language(user_ref)
 
 
 async def cmd_reload(update: Update, context: Context) -> None:
@@ -248,7 +234,7 @@ async def on_button(update: Update, context: Context) -> None:
     action = query.data or ""
     lang = _lang(state, update)
     kind, _, arg = action.partition(":")
-    if kind == "lang" and arg in LANGUAGES:
+    if kind == "lang" and (arg in LANGUAGES or arg == AUTO):
         await _set_language(update, context, arg)
     elif kind == "forget":
         await _forget(update, context, confirmed=arg == "yes")
@@ -256,7 +242,7 @@ async def on_button(update: Update, context: Context) -> None:
         await _check_in_answer(update, context, arg, lang)
     elif kind == "remind":
         await _remind(update, context, arg, lang)
-    elif kind in ("exercise", "plan") and action != "plan:again":
+    elif _is_activity(action):
         await _start_activity(update, context, action)
     elif action == "plan:again" and update.effective_chat:
         await state.sessions.resend(update.effective_chat.id, lang)

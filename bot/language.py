@@ -10,6 +10,7 @@ from typing import Literal
 
 Language = Literal["vi", "en"]
 LANGUAGES: tuple[Language, ...] = ("vi", "en")
+AUTO = "auto"  # the /language choice that is no choice: each message's own language
 
 # Letters Vietnamese does not use: an unknown word with them is foreign (usually English).
 _NON_VIETNAMESE_LETTERS = frozenset("fjwz")

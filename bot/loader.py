@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from bot.activity_loader import Reference, check_references, exercise, references, safety_plan
+from bot.commands import COMMANDS, intent_ids
 from bot.content import (
     COSTS,
     DAYS,
@@ -33,13 +34,14 @@ from bot.language import LANGUAGES, Language, LanguageGuesser
 from bot.normalise import Normaliser, folded_words
 from bot.phrases import WILDCARD, Phrase, PhraseSet, PhraseWord, WordSet, compile_phrase
 from bot.problems import ContentError, Problem, Severity, errors_in
+from bot.replies import COMMAND_LIST, EXERCISES
 from bot.yamlio import Node, load_file
 
 VERSION = 1
 KINDS = ("intent", "crisis", "guards", "teencode", "messages", "exercise", "safety_plan")
 MIN_EXAMPLE_CHARS = 3
-# Intent ids the bot's own commands open (/help, /hotlines, ...); content must define them.
-REQUIRED_INTENTS = ("greeting", "help", "hotlines", "help_someone_else", "campaign_info")
+# Intent ids the bot opens itself: the commands' topics, and the reply about someone else at risk.
+REQUIRED_INTENTS = (*intent_ids(), "greeting", "hotlines", "help_someone_else")
 MESSAGE_KEYS = (
     "fallback", "error", "menu_title", "hotlines_heading", "open_now", "closed_now",
     "hours_always", "hours_days", "cost_free", "cost_caller_pays", "cost_standard", "day_names",
@@ -47,9 +49,9 @@ MESSAGE_KEYS = (
     # the Telegram layer's own sentences
     "start", "privacy", "forget_confirm", "button_forget_yes", "button_forget_no", "forget_done",
     "forget_cancelled", "language_prompt", "language_set", "button_vi", "button_en", "non_text",
-    "group_hint", "rate_limited", "reload_ok", "reload_failed",
-    *(f"command_{name}" for name in ("start", "help", "hotlines", "tips", "campaign", "language",
-                                     "privacy", "forget", "safetyplan", "exercises")),
+    "button_auto", "language_auto", "language_current_vi", "language_current_en",
+    "language_current_auto", "group_hint", "rate_limited", "reload_ok", "reload_failed",
+    *(c.description_key for c in COMMANDS),
     # exercises, the safety plan and check-ins
     "menu_exercises", "button_start", "button_next", "button_skip", "button_stop", "button_continue",
     "button_resend", "exercise_stopped", "exercise_busy", "activity_stop_words",
@@ -57,6 +59,16 @@ MESSAGE_KEYS = (
     "button_checkin_no", "checkin_scheduled", "button_checkin_cancel", "checkin_cancelled",
     "checkin_declined", "checkin_message", "button_checkin_better", "button_checkin_hard",
     "checkin_better", "checkin_hard",
+    # the staff group's alerts and commands
+    "staff_alert", "staff_excerpt", "staff_about_other", "staff_from_terminal", "staff_handled",
+    "staff_label", "staff_reminder", "staff_needs_help", "staff_open_heading", "staff_none_open",
+    "staff_stats_heading", "staff_stats_by_day", "staff_stats_by_trigger", "staff_stats_by_lang",
+    "staff_note_added", "staff_note_usage", "staff_not_found", "staff_digest", "staff_digest_chart",
+    "staff_spool_warning",
+    *(f"staff_{kind}_{value}" for kind, values in (
+        ("level", ("urgent", "concern")), ("status", ("new", "acknowledged", "resolved")),
+        ("checkin", ("none", "safe", "needs_help")), ("label", ("real", "false_alarm")),
+        ("button", ("ack", "resolve", "real", "false"))) for value in values),
 )
 CRISIS_REPLY_KEYS = (
     "urgent_opening", "concern_opening", "other_opening", "not_emergency", "emergency_call",
@@ -121,7 +133,8 @@ def load_content(intents_dir: Path, resources_path: Path) -> tuple[Content, list
     if complete:
         _check_messages(raw.messages, problems, files[0].parent / "messages.yaml" if files else intents_dir)
         _check_references(intents, hotlines, facts, problems)
-        check_references(buttons, {i.id for i in intents}, set(exercises), problems)
+        menus = {i.menu for i in intents if i.menu} | ({EXERCISES} if exercises else set())
+        check_references(buttons, {i.id for i in intents}, set(exercises), menus, problems)
     if errors_in(problems) or crisis is None or plan is None:
         raise ContentError(problems)
     content = Content(intents, hotlines, facts, raw.messages, crisis, normalise, do_not_list,
@@ -273,6 +286,8 @@ def _intent(node: Node, parsed: dict[Language, list[tuple[str, int, list[str]]]]
                 node.problem(f"example '{text}' is too short to match safely; "
                              f"write at least {MIN_EXAMPLE_CHARS} letters", line)
             examples.append(Example(text, lang, line))
+    if reply is not None:
+        _check_placeholders(reply)
     threshold_node = node.get("threshold")
     menu_node = node.get("menu")
     negated_node = node.get("not_when_negated")
@@ -291,8 +306,16 @@ def _intent(node: Node, parsed: dict[Language, list[tuple[str, int, list[str]]]]
     )
 
 
+def _check_placeholders(reply: Node) -> None:
+    for lang, text in reply.items():
+        unknown = [p for p in re.findall(r"\{[^{}]*\}", str(text.value)) if p != COMMAND_LIST]
+        if unknown:
+            text.problem(f"the reply ({lang}) has {unknown[0]}, which the bot does not fill in; a "
+                         f"topic's reply may hold only {COMMAND_LIST} (the list of commands)")
+
+
 CRISIS_FIELDS = {"intents", "resources", "lookalikes", "fillers", "negations", "others", "first_person",
-                 "rules", "replies", "buttons", "check_in_times"}
+                 "rules", "replies", "buttons", "after_safe", "check_in_times"}
 RULE_FIELDS = {"id", "level", "about_other", "phrases", "together", "examples", "not_examples"}
 GUARD_FIELDS = {"id", "phrases", "examples"}
 
@@ -388,7 +411,8 @@ def _crisis(raw: _Raw, normalise: Normaliser, problems: list[Problem],
                                               (times_node.elements("check_in_times") if times_node else ()))
                                   if t is not None))
     return CrisisContent(detector, intent_ids, resources, replies, tuple(cases), tuple(sources),
-                         references(node.get("buttons"), "buttons", buttons), check_in_times)
+                         references(node.get("buttons"), "buttons", buttons), check_in_times,
+                         references(node.require("after_safe", "crisis"), "after_safe", buttons))
 
 
 def _fillers(node: Node, normalise: Normaliser, negations: set[str]) -> WordSet:

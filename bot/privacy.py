@@ -35,6 +35,7 @@ def load_or_create_secret(configured: str | None, data_dir: Path) -> bytes:
     return value.encode()
 
 
-def pseudonym(user_id: int, secret: bytes) -> str:
-    """A stable reference for one person that cannot be turned back into their Telegram id."""
+def pseudonym(user_id: int | str, secret: bytes) -> str:
+    """A stable reference for one person that cannot be turned back into their id: a Telegram
+    user id, or a name such as `terminal:<login>` for the terminal chat, which no number equals."""
     return hmac.new(secret, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]

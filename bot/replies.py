@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.commands import COMMANDS
 from bot.content import Content, Fact, Hotline, Intent
 from bot.crisis import Level
 from bot.language import Language
@@ -23,6 +24,7 @@ LAST_RESORT = (
     "113 (police) now. Children, or anyone calling about a child: 111 (free, 24/7)."
 )
 EXERCISES = "exercises"  # the menu group of exercises and the safety plan
+COMMAND_LIST = "{commands}"  # in a topic's reply, where the list of commands goes
 COST_KEYS = {"free": "cost_free", "caller-pays": "cost_caller_pays", "standard": "cost_standard"}
 
 
@@ -91,8 +93,12 @@ class ReplyBuilder:
 
     def hotlines(self, ids: tuple[str, ...], lang: Language, now: datetime,
                  detail: bool = False) -> tuple[list[str], list[str]]:
-        """Open lines first, closed ones after: someone at 2 a.m. must see what answers now."""
+        """Open lines first, closed ones after: someone at 2 a.m. must see what answers now.
+        When none of the lines asked for is open, the crisis reply's support lines that are
+        open now come first, so that no list of lines holds only closed ones."""
         found = [self.content.hotlines[i] for i in ids if i in self.content.hotlines]
+        if found and not any(h.hours.is_open(now) for h in found):
+            found = [h for h in self._crisis_lines() if h.kind != "emergency" and h not in found] + found
         open_now = [self.hotline(h, lang, now, detail) for h in found if h.hours.is_open(now)]
         closed = [self.hotline(h, lang, now, detail) for h in found if not h.hours.is_open(now)]
         return open_now, closed
@@ -103,7 +109,7 @@ class ReplyBuilder:
         return f"{text}\n{fact.link}" if fact.link else text
 
     def intent(self, intent: Intent, lang: Language, now: datetime) -> Reply:
-        parts = [intent.reply(lang)]
+        parts = [intent.reply(lang).replace(COMMAND_LIST, self.command_list(lang))]
         parts.extend(self.citation(self.content.facts[r], lang) for r in intent.resources
                      if r in self.content.facts)
         open_now, closed = self.hotlines(intent.resources, lang, now)
@@ -147,6 +153,24 @@ class ReplyBuilder:
     def _group_label(self, group: str, lang: Language) -> str:
         key = f"menu_{group}"
         return self.say(key, lang) if key in self.content.messages else group
+
+    def command_list(self, lang: Language) -> str:
+        return "\n".join(f"/{c.name} · {self.say(c.description_key, lang)}" for c in COMMANDS)
+
+    def start(self, lang: Language) -> Reply:
+        return Reply(self.say("start", lang), self.menu(lang).buttons)
+
+    def forget_confirm(self, lang: Language) -> Reply:
+        return Reply(self.say("forget_confirm", lang),
+                     (ReplyButton(self.say("button_forget_yes", lang), "forget:yes"),
+                      ReplyButton(self.say("button_forget_no", lang), "forget:no")))
+
+    def language_choice(self, lang: Language, chosen: Language | None) -> Reply:
+        """`/language` alone: the choice in force and a button for each, detection among them."""
+        current = self.say(f"language_current_{chosen or 'auto'}", lang)
+        return Reply(f"{self.say('language_prompt', lang)}\n{current}",
+                     tuple(ReplyButton(self.say(f"button_{code}", lang), f"lang:{code}")
+                           for code in ("vi", "en", "auto")))
 
     def fallback(self, lang: Language) -> Reply:
         return Reply(self.say("fallback", lang), self.menu(lang).buttons)
@@ -202,7 +226,7 @@ class ReplyBuilder:
         """Answers to "are you safe?" (`safe`, `help`) and to a later check-in (`better`, `hard`)."""
         if answer in ("safe", "better"):
             key = "checkin_safe" if answer == "safe" else "checkin_better"
-            return Reply(self.say(key, lang), self.menu(lang).buttons)
+            return Reply(self.say(key, lang), self.buttons(self.content.crisis.after_safe, lang))
         crisis = self.content.crisis
         open_now, closed = self.hotlines(crisis.resources, lang, now, detail=True)
         if answer == "hard":

@@ -111,6 +111,8 @@ class StaffDesk:
             chat_type=e.chat_type, trigger=e.trigger_rule, phrase=e.trigger_phrase,
             about=self._say("staff_about_other") if e.about_other else "",
             check_in=self._say(check_in), status=self._say(f"staff_status_{e.status}"))]
+        if e.source == "terminal":
+            lines.append(self._say("staff_from_terminal"))
         if e.excerpt:
             lines.append(self._say("staff_excerpt", excerpt=e.excerpt))
         if e.handled_by and e.handled_at:
@@ -155,8 +157,9 @@ class StaffDesk:
             return self._say("staff_none_open")
         lines = [self._say("staff_open_heading")]
         for e in open_ones:
+            source = f" · {self._say('staff_from_terminal')}" if e.source == "terminal" else ""
             lines.append(f"#{e.id} · {self._say(f'staff_level_{e.level}')} · {vietnam_time(e.created_at)} · "
-                         f"{e.trigger_rule} · {e.lang} · {self._say(f'staff_status_{e.status}')}")
+                         f"{e.trigger_rule} · {e.lang} · {self._say(f'staff_status_{e.status}')}{source}")
         return "\n".join(lines)
 
     async def stats(self) -> str:

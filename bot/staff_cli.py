@@ -29,7 +29,7 @@ Action = Callable[[Store, argparse.Namespace], Awaitable[int]]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_COLUMNS = tuple(f.name for f in fields(Escalation))
 TABLE_HEADER = ("id", "time (UTC+7)", "level", "rule", "lang", "check-in", "status", "handled by",
-                "label")
+                "label", "from")
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -156,12 +156,15 @@ async def _list(store: Store, args: argparse.Namespace) -> int:
         return 0
     rows = [TABLE_HEADER, *(
         (str(e.id), _vietnam_time(e.created_at), e.level, e.trigger_rule, e.lang, _cell(e.check_in),
-         e.status, _cell(e.handled_by), _cell(e.label)) for e in found[:args.limit])]
+         e.status, _cell(e.handled_by), _cell(e.label), e.source) for e in found[:args.limit])]
     widths = [max(len(row[i]) for row in rows) for i in range(len(TABLE_HEADER))]
     for row in rows:
         print("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
     if len(found) > args.limit:
         print(f"(the newest {args.limit} shown; --limit N for more)")
+    if terminal := sum(e.source == "terminal" for e in found[:args.limit]):
+        print(f"({terminal} from the terminal chat, `python -m bot chat`: typed on this machine, "
+              "not by a person on Telegram)")
     return 0
 
 
@@ -246,7 +249,7 @@ async def _stats(store: Store, _: argparse.Namespace) -> int:
         if not by_level:
             continue
         for title, column in (("by day", "day"), ("by trigger rule", "trigger_rule"),
-                              ("by language", "lang"), ("by level", "level")):
+                              ("by language", "lang"), ("by level", "level"), ("by source", "source")):
             print(f"  {title}")
             for key, count in by_level if column == "level" else await store.counts(column, since):
                 print(f"    {key:<28} {count:>5}")

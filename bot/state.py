@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -15,17 +15,16 @@ from bot.checkins import CheckIns
 from bot.config import Settings
 from bot.content_cache import ContentCache
 from bot.engine import Decision, Engine
-from bot.escalation_log import EscalationLog
+from bot.escalation_log import EscalationLog, new_escalation
 from bot.heap import settle
 from bot.language import Language
 from bot.problems import ContentError, Severity
 from bot.ratelimit import UserLimiter
 from bot.sessions import Sessions
 from bot.staff import StaffDesk
-from bot.storage import NewEscalation, Store
+from bot.storage import Store
 
 log = logging.getLogger(__name__)
-EXCERPT_CHARS = 120
 CHECK_IN_WINDOW = timedelta(hours=24)
 
 
@@ -81,18 +80,9 @@ class BotState:
         log.warning("crisis reply (%s, rule %s) %s", decision.level, decision.rule,
                     "delivered" if delivered else "NOT DELIVERED")
         message, chat = update.effective_message, update.effective_chat
-        signal = decision.check.signal if decision.check else None
         edit = f":e{int(message.edit_date.timestamp())}" if message and message.edit_date else ""
-        excerpt = None
-        if self.settings.store_excerpts:
-            excerpt = " ".join(decision.text.split())[:EXCERPT_CHARS] or None
-        new = NewEscalation(
-            update_key=f"u{update.update_id}{edit}",
-            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            user_ref=user_ref, chat_type=chat.type if chat else "unknown", lang=decision.lang,
-            level=decision.level or "urgent", trigger_rule=signal.rule if signal else "unknown",
-            trigger_phrase=signal.phrase if signal else "", about_other=decision.about_other,
-            excerpt=excerpt)
+        new = new_escalation(decision, f"u{update.update_id}{edit}", user_ref,
+                             chat.type if chat else "unknown", self.settings.store_excerpts)
         escalation_id = await self.escalation_log.record(new)
         if escalation_id is not None:
             self.desk.enqueue(escalation_id, urgent=new.level == "urgent")

@@ -76,8 +76,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
            )""",
         "CREATE INDEX check_ins_due ON check_ins (due_at)",
     ),
+    (
+        # Escalations from the terminal chat (`python -m bot chat`) share the log so that the
+        # staff tools can be tried without Telegram; each row says where it came from.
+        "ALTER TABLE escalations ADD COLUMN source TEXT NOT NULL DEFAULT 'telegram' "
+        "CHECK (source IN ('telegram', 'terminal'))",
+    ),
 )
 STATUSES = ("new", "acknowledged", "resolved")
+SOURCES = ("telegram", "terminal")
 LABELS = ("real", "false_alarm")
 
 
@@ -95,6 +102,7 @@ class NewEscalation:
     trigger_phrase: str
     about_other: bool
     excerpt: str | None
+    source: str = "telegram"  # a spool line written before sources existed came from Telegram
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -117,6 +125,7 @@ class Escalation:
     handled_at: str | None
     label: str | None
     reminded: bool
+    source: str = "telegram"
     notes: tuple[str, ...] = ()
 
 
@@ -130,7 +139,7 @@ class CheckIn:
 
 
 _COLUMNS = ("id, created_at, chat_type, lang, level, trigger_rule, trigger_phrase, about_other, "
-            "excerpt, check_in, status, handled_by, handled_at, label, reminded")
+            "excerpt, check_in, status, handled_by, handled_at, label, reminded, source")
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -261,6 +270,11 @@ class Store:
         await self._db.commit()
 
     @_one_writer
+    async def clear_language(self, user_ref: str) -> None:
+        await self._db.execute("DELETE FROM preferences WHERE user_ref = ?", (user_ref,))
+        await self._db.commit()
+
+    @_one_writer
     async def forget(self, user_ref: str) -> int:
         """Delete every row about one person (notes go with their escalation); returns how many."""
         removed = 0
@@ -279,10 +293,10 @@ class Store:
             raise StoreGone(f"{self._path} was removed or replaced while the bot was running")
         cursor = await self._db.execute(
             "INSERT INTO escalations (update_key, created_at, user_ref, chat_type, lang, level, "
-            "trigger_rule, trigger_phrase, about_other, excerpt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (update_key) DO NOTHING",
+            "trigger_rule, trigger_phrase, about_other, excerpt, source) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (update_key) DO NOTHING",
             (new.update_key, new.created_at, new.user_ref, new.chat_type, new.lang, new.level,
-             new.trigger_rule, new.trigger_phrase, int(new.about_other), new.excerpt))
+             new.trigger_rule, new.trigger_phrase, int(new.about_other), new.excerpt, new.source))
         await self._db.commit()
         return cursor.lastrowid if cursor.rowcount else None
 
@@ -315,7 +329,7 @@ class Store:
             rows = [row async for row in cursor]
         notes = await self._notes([int(r[0]) for r in rows])
         return [Escalation(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9],
-                           r[10], r[11], r[12], r[13], bool(r[14]), tuple(notes.get(int(r[0]), [])))
+                           r[10], r[11], r[12], r[13], bool(r[14]), r[15], tuple(notes.get(int(r[0]), [])))
                 for r in rows]
 
     async def _notes(self, ids: list[int]) -> dict[int, list[str]]:
@@ -448,7 +462,7 @@ class Store:
         # Days are Vietnam's days: staff read "yesterday" in local time.
         expression = {"day": "substr(datetime(created_at, '+7 hours'), 1, 10)",
                       "trigger_rule": "trigger_rule",
-                      "lang": "lang", "level": "level", "status": "status"}[column]
+                      "lang": "lang", "level": "level", "status": "status", "source": "source"}[column]
         async with self._db.execute(
                 f"SELECT {expression} AS key, COUNT(*) FROM escalations WHERE created_at >= ? "
                 f"GROUP BY key ORDER BY key", (since,)) as cursor:

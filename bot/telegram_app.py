@@ -32,6 +32,7 @@ from telegram.ext import (
 
 from bot import handlers
 from bot.checkins import CheckIns
+from bot.commands import COMMANDS
 from bot.config import ConfigError, Settings
 from bot.content import VIETNAM
 from bot.content_cache import ContentCache
@@ -41,8 +42,8 @@ from bot.heap import settle
 from bot.http_client import TIMEOUT, AiohttpRequest
 from bot.logsafety import configure_logging, install_redaction
 from bot.polling import poll
-from bot.private_files import loose_permissions
 from bot.privacy import load_or_create_secret
+from bot.private_files import loose_permissions
 from bot.problems import ContentError
 from bot.ratelimit import UserLimiter
 from bot.sessions import Sessions
@@ -51,8 +52,6 @@ from bot.state import BotState
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
-COMMANDS = ("start", "help", "hotlines", "tips", "exercises", "safetyplan", "campaign", "language",
-            "privacy", "forget")
 # Enough parallel updates that one crisis reply being retried never holds up everyone else.
 CONCURRENT_UPDATES = 32
 STARTUP_RETRY_MAX = 60.0
@@ -121,16 +120,13 @@ def _keep_contents_out_of_logs() -> None:
 def _add_handlers(application: App) -> None:
     private = filters.ChatType.PRIVATE
     messages = filters.UpdateType.MESSAGES  # new and edited: an edit may turn into a crisis
-    command_callbacks = {
-        "start": handlers.cmd_start, "help": handlers.cmd_help, "hotlines": handlers.cmd_hotlines,
-        "tips": handlers.cmd_tips, "campaign": handlers.cmd_campaign,
-        "exercises": handlers.cmd_exercises, "safetyplan": handlers.cmd_safetyplan,
-        "language": handlers.cmd_language, "privacy": handlers.cmd_privacy,
-        "forget": handlers.cmd_forget, "reload": handlers.cmd_reload,
-        "escalations": handlers.cmd_staff, "stats": handlers.cmd_staff, "note": handlers.cmd_staff,
-    }
-    for name, callback in command_callbacks.items():
-        application.add_handler(CommandHandler(name, callback, filters=messages))
+    for command in COMMANDS:
+        application.add_handler(CommandHandler(command.name, handlers.command_handler(command),
+                                               filters=messages))
+    # Not in the menu: admins and staff know them, and nobody else gets an answer.
+    application.add_handler(CommandHandler("reload", handlers.cmd_reload, filters=messages))
+    for name in ("escalations", "stats", "note"):
+        application.add_handler(CommandHandler(name, handlers.cmd_staff, filters=messages))
     text = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & messages
     application.add_handler(MessageHandler(text, handlers.on_text))
     application.add_handler(MessageHandler(private & messages & ~filters.TEXT & ~filters.CAPTION
@@ -157,7 +153,7 @@ async def _post_init(application: App) -> None:
     _start_staff_work(application)
     messages = state.engine.content.messages
     for lang, code in (("vi", None), ("vi", "vi"), ("en", "en")):
-        commands = [BotCommand(name, messages[f"command_{name}"](lang)) for name in COMMANDS]  # type: ignore[arg-type]
+        commands = [BotCommand(c.name, messages[c.description_key](lang)) for c in COMMANDS]  # type: ignore[arg-type]
         await application.bot.set_my_commands(commands, language_code=code)
     if sys.platform != "win32":
         loop = asyncio.get_running_loop()

@@ -10,6 +10,12 @@ from bot.engine import Engine
 from bot.problems import Problem, Severity
 
 STALE_AFTER = timedelta(days=180)
+# Safe messaging: a reply never promises that feelings will pass. To someone for whom they have
+# not, it says they are failing, or that the bot is not listening.
+PROMISES = ("sẽ dịu", "sẽ qua thôi", "rồi sẽ qua", "sẽ ổn thôi", "rồi sẽ ổn", "mọi chuyện sẽ ổn",
+            "sẽ tốt hơn thôi", "sẽ hết buồn", "will pass", "will ease", "will get better",
+            "will be okay", "will be ok", "will be fine", "will be alright", "it gets better",
+            "will feel better")
 
 
 def check_engine(engine: Engine, today: date) -> list[Problem]:
@@ -20,6 +26,7 @@ def check_engine(engine: Engine, today: date) -> list[Problem]:
         *_guards_against_phrases(engine),
         *_hotlines(content, today),
         *_banned_numbers(content),
+        *_promises(content),
     ]
 
 
@@ -104,14 +111,29 @@ def _activity_texts(content: Content) -> list[tuple[str, int, str]]:
     return texts
 
 
-def _banned_numbers(content: Content) -> list[Problem]:
-    banned = {_digits(n): n for n in content.do_not_list if len(_digits(n)) >= 3}
+def _said(content: Content) -> list[tuple[str, int, str]]:
+    """Every text the bot can show, in both languages, with where it is written."""
     texts = [(i.path, i.line, i.reply.vi + " " + i.reply.en) for i in content.intents]
     texts += [("resources.yaml", f.line, f.text.vi + " " + f.text.en) for f in content.facts.values()]
     texts += [("intents/messages.yaml", 0, m.vi + " " + m.en) for m in content.messages.values()]
-    texts += _activity_texts(content)
+    texts += [("intents/crisis.yaml", 0, r.vi + " " + r.en) for r in content.crisis.replies.values()]
+    return texts + _activity_texts(content)
+
+
+def _promises(content: Content) -> list[Problem]:
     problems = []
-    for path, line, text in texts:
+    for path, line, text in _said(content):
+        found = next((p for p in PROMISES if p in text.casefold()), None)
+        if found:
+            problems.append(Problem(path, line, f"a reply promises that feelings will pass (\"{found}\"); "
+                                    "say what may help instead, without a promise"))
+    return problems
+
+
+def _banned_numbers(content: Content) -> list[Problem]:
+    banned = {_digits(n): n for n in content.do_not_list if len(_digits(n)) >= 3}
+    problems = []
+    for path, line, text in _said(content):
         runs = {_digits(m) for m in re.findall(r"\+?\d[\d .-]{1,16}\d", text)}
         for digits, number in banned.items():
             if digits in runs:

@@ -4,6 +4,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -12,6 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def run(*args: str, stdin: bytes = b"",
         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
     full_env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    # The terminal chat logs crisis messages in BOT_DATA_DIR: never in the checkout.
+    full_env["BOT_DATA_DIR"] = tempfile.mkdtemp(prefix="bot-cli-data-")
     full_env.update(env or {})
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
                           cwd=ROOT, env=full_env, timeout=60, check=False)
@@ -85,3 +89,23 @@ def test_no_token_opens_the_terminal_chat() -> None:
     assert result.returncode == 0
     assert "terminal chat" in result.stderr.decode()
     assert "call 115" in result.stdout.decode()
+
+
+def test_typing_stop_in_the_terminal_stops_a_paced_exercise_at_once(tmp_path: Path) -> None:
+    """The real terminal: lines are read while a breath is paced (a real 4 s wait)."""
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env.update(BOT_DATA_DIR=str(tmp_path), PYTHONIOENCODING="utf-8")
+    chat = subprocess.Popen([sys.executable, "-m", "bot", "chat", "--no-log"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+    assert chat.stdin is not None
+    chat.stdin.write(b"/language vi\n/exercises\n1\n1\n")
+    chat.stdin.flush()
+    time.sleep(2.0)  # inside the first 4-second breath
+    started = time.monotonic()
+    chat.stdin.write("dừng\n/quit\n".encode())
+    chat.stdin.flush()
+    out, err = chat.communicate(timeout=30)
+    assert chat.returncode == 0, err.decode()
+    assert time.monotonic() - started < 3.0  # not after the 50 seconds of the whole exercise
+    text = out.decode()
+    assert "Đã dừng bài tập" in text and text.count("hít vào thật chậm") == 1

@@ -84,3 +84,47 @@ def test_menu_group_lists_its_intents(engine: Engine) -> None:
 def test_checkin_need_help_lists_emergency_and_support_lines(engine: Engine) -> None:
     text = engine.action("checkin:help", "vi", WED_9PM).text
     assert "115" in text and "111" in text
+
+
+def lines_replies(engine: Engine, now: datetime) -> list[tuple[str, str]]:
+    """Every reply that lists helplines, as the person would get it at `now`."""
+    replies = []
+    for lang in ("vi", "en"):
+        for intent in engine.content.intents:
+            if any(r in engine.content.hotlines for r in intent.resources):
+                replies.append((intent.id, engine.intent_reply(intent.id, lang, now).text))
+        replies.append(("hotlines", engine.action("hotlines", lang, now).text))
+        for answer in ("help", "hard"):
+            replies.append((f"checkin:{answer}", engine.action(f"checkin:{answer}", lang, now).text))
+        for level in ("urgent", "concern"):
+            for about_other in (False, True):
+                replies.append((level, engine.replies.crisis(level, lang, now, about_other).text))
+        replies.append(("error", engine.replies.error(lang, now).text))
+    return replies
+
+
+WEEK = [datetime(2026, 11, 23 + day, hour, 30, tzinfo=VIETNAM) for day in range(7) for hour in range(24)]
+
+
+def test_every_reply_with_lines_shows_one_open_now_before_any_closed_one(engine: Engine) -> None:
+    for now in WEEK:
+        open_numbers = [h.number for h in engine.content.hotlines.values() if h.hours.is_open(now)]
+        closed_numbers = [h.number for h in engine.content.hotlines.values() if not h.hours.is_open(now)]
+        for name, text in lines_replies(engine, now):
+            shown_open = [text.index(f"📞 {n} ") for n in open_numbers if f"📞 {n} " in text]
+            assert shown_open, (name, now)
+            for number in closed_numbers:
+                if f"📞 {number} " in text:
+                    assert text.index(f"📞 {number} ") > min(shown_open), (name, now, number)
+
+
+def test_low_mood_at_night_lists_a_line_open_now_first(engine: Engine) -> None:
+    text = engine.intent_reply("coping_low_mood", "en", WED_9PM).text
+    assert text.index("📞 111 ") < text.index("📞 096 306 1414 ")
+
+
+def test_after_i_am_safe_what_helps_comes_first_and_the_campaign_last(engine: Engine) -> None:
+    for answer in ("safe", "better"):
+        actions = [b.action for b in engine.action(f"checkin:{answer}", "vi").buttons]
+        assert actions[0].startswith("exercise:") and "plan:start" in actions
+        assert actions[-1] == "menu:campaign" and actions.count("menu:campaign") == 1

@@ -140,6 +140,23 @@ async def test_staff_commands_answer_staff(app: App, telegram: FakeTelegram) -> 
     assert any("7 ngày: 1" in t for t in texts)
 
 
+async def test_the_staff_group_sees_which_escalations_came_from_the_terminal(
+    app: App, telegram: FakeTelegram
+) -> None:
+    store = app.bot_data.store
+    await store.add_escalation(NewEscalation(
+        update_key="terminal:1", created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        user_ref="ref", chat_type="private", lang="vi", level="urgent", trigger_rule="suicide_intent",
+        trigger_phrase="tự tử", about_other=False, excerpt=None, source="terminal"))
+    telegram.send_text("tôi muốn tự tử")
+    await telegram.wait_for("sendMessage", where=in_staff_chat)
+    telegram.send_text("/escalations", user_id=42, chat_id=STAFF_CHAT, chat_type="group")
+    [listing] = await telegram.wait_for(
+        "sendMessage", where=lambda c: in_staff_chat(c) and "Cảnh báo chưa" in c.params["text"])
+    terminal_line, telegram_line = [line for line in listing.params["text"].splitlines() if "#" in line][::-1]
+    assert "terminal" in terminal_line and "terminal" not in telegram_line
+
+
 async def test_needing_help_now_raises_the_escalation(app: App, telegram: FakeTelegram) -> None:
     telegram.send_text("em không muốn chết, chỉ muốn mọi thứ dừng lại")
     await telegram.wait_for("sendMessage", where=in_staff_chat)

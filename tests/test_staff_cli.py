@@ -259,8 +259,8 @@ async def test_staff_changes_show_in_the_list(tmp_path: Path, log: Log) -> None:
     assert run(tmp_path, "escalations", "note", str(d), "checked again, no contact").returncode == 0
 
     rows = table(run(tmp_path, "escalations", "list").stdout)
-    assert rows[a][7:] == ["acknowledged", "minh", "real"]
-    assert rows[d][7:] == ["new", "tg:lan", "false_alarm"]
+    assert rows[a][7:] == ["acknowledged", "minh", "real", "telegram"]
+    assert rows[d][7:] == ["new", "tg:lan", "false_alarm", "telegram"]
     assert rows[b][7] == "resolved" and rows[b][8].startswith("cli") and rows[b][9] == "false_alarm"
     records = {
         r["id"]: r for r in json.loads(run(tmp_path, "escalations", "export", "--format", "json").stdout)
@@ -358,3 +358,21 @@ def test_exports_never_contain_the_bot_token(tmp_path: Path) -> None:
             check=True,
         )
         assert b"suicide_intent" in result.stdout and token.encode() not in result.stdout + result.stderr
+
+
+async def test_terminal_chat_escalations_say_where_they_came_from(tmp_path: Path, log: Log) -> None:
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    try:
+        terminal = await store.add_escalation(NewEscalation(
+            update_key="terminal:1", created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            user_ref="ref-t", chat_type="private", lang="vi", level="urgent",
+            trigger_rule="suicide_intent", trigger_phrase="tự tử", about_other=False, excerpt=None,
+            source="terminal"))
+    finally:
+        await store.close()
+    listed = run(tmp_path, "escalations", "list").stdout
+    assert table(listed)[terminal][-1] == "terminal" and table(listed)[log["a"][0]][-1] == "telegram"
+    assert "1 from the terminal chat" in listed.splitlines()[-1]
+    exported = json.loads(run(tmp_path, "escalations", "export", "--format", "json").stdout)
+    assert {r["id"]: r["source"] for r in exported}[terminal] == "terminal"
+    assert "by source" in run(tmp_path, "escalations", "stats").stdout

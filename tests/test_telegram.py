@@ -192,6 +192,38 @@ async def test_language_choice_is_remembered_across_restarts(
     assert low_mood is not None and after_restart.startswith(low_mood.reply.en.split("\n")[0])
 
 
+async def test_language_alone_shows_the_choice_and_detect_clears_it(
+    running: Running, telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    messages = running.state.engine.content.messages
+    telegram.send_text("/language")
+    [first] = await telegram.wait_for("sendMessage", where=to(USER))
+    assert messages["language_current_auto"].vi in first.params["text"]
+    assert buttons(first) == ["lang:vi", "lang:en", "lang:auto"]
+    telegram.send_text("/language en")
+    await replies(telegram, 2)
+    database = tmp_path / "data" / "bot.sqlite3"
+    await until(lambda: rows(database, "preferences") == 1)
+    telegram.send_text("/language")
+    [*_, shown] = await replies(telegram, 3)
+    assert messages["language_current_en"].en in shown
+    telegram.press_button("lang:auto")
+    [*_, cleared] = await replies(telegram, 4)
+    assert cleared == messages["language_auto"].vi  # no choice: the Telegram app says Vietnamese
+    await until(lambda: rows(database, "preferences") == 0)
+    telegram.send_text("i can't sleep at night")
+    [*_, answer] = await replies(telegram, 5)
+    sleep = running.state.engine.content.intent("coping_sleep")
+    assert sleep is not None and answer.startswith(sleep.reply.en.split("\n")[0])
+
+
+async def test_help_lists_every_command_of_the_menu(running: Running, telegram: FakeTelegram) -> None:
+    telegram.send_text("/help")
+    [text] = await replies(telegram)
+    for command in ("/exercises", "/safetyplan", "/hotlines", "/language", "/privacy", "/forget"):
+        assert command in text
+
+
 async def test_forget_deletes_what_is_stored(
     running: Running, telegram: FakeTelegram, tmp_path: Path
 ) -> None:

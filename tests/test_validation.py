@@ -286,3 +286,26 @@ def test_errors_in_files_that_parse_are_still_reported_beside_a_syntax_error(con
     problems = content.problems()
     assert_problem(problems, "coping_sleep.yaml:2:", "a tab in the indentation")
     assert_problem(problems, f"goodbye.yaml:{line}:", "unknown field 'exampels'")
+
+
+@pytest.mark.parametrize(("path", "old", "new"), [
+    ("coping_low_mood.yaml", "Cảm ơn bạn đã nói ra.", "Cảm ơn bạn đã nói ra. Rồi mọi chuyện sẽ ổn thôi."),
+    ("coping_anxiety.yaml", "The feeling is real,", "The feeling is real and it will pass,"),
+    ("messages.yaml", "Mình mừng vì lúc này bạn an toàn.", "Mình mừng vì lúc này bạn an toàn. Rồi sẽ qua."),
+])
+def test_a_reply_that_promises_feelings_will_pass_is_refused(content: Content, path: str, old: str,
+                                                              new: str) -> None:
+    content.edit(content.intents / path, old, new)
+    assert_problem(content.problems(), path, "promises that feelings will pass")
+
+
+def test_a_placeholder_the_bot_does_not_fill_is_refused(content: Content) -> None:
+    content.edit(content.intents / "help.yaml", "{commands}\n\n      If", "{command}\n\n      If")
+    assert_problem(content.problems(), "help.yaml:62:", "the reply (en) has {command}, which the bot does "
+                   "not fill in")  # line 62: `en: |`, where the English reply starts
+
+
+def test_a_menu_button_must_name_a_menu_group(content: Content) -> None:
+    line = content.edit(content.intents / "crisis.yaml", "menu:coping, menu:campaign]",
+                        "menu:copign, menu:campaign]")
+    assert_problem(content.problems(), f"crisis.yaml:{line}:", "button 'menu:copign' leads nowhere")
