@@ -22,8 +22,8 @@ from rapidfuzz import fuzz, utils
 from bench.engine_speed import one_core
 from bench.messages import ROOT, labelled_dev, mix
 from bench.table import Section, median, ms, percentile
-from bot.engine import Engine
-from bot.heap import settle
+from bot.core.engine import Engine
+from bot.telegram.heap import settle
 
 NAIVE_THRESHOLD = 70
 TFIDF_THRESHOLD = 0.3
@@ -110,7 +110,7 @@ def _rate(bucket: tuple[int, int]) -> str:
 def run(quick: bool) -> list[Section]:
     one_core()
     engine = Engine.load(ROOT / "intents", ROOT / "resources.yaml")
-    settle()  # as the bot does once content is loaded (bot/heap.py)
+    settle()  # as the bot does once content is loaded (bot/telegram/heap.py)
     pairs = training_examples(engine)
     messages = [m.text for m in mix(engine)]
     if quick:

@@ -9,8 +9,8 @@ from collections import defaultdict
 
 from bench.messages import ROOT, Message, mix
 from bench.table import Section, median, ms, percentile
-from bot.engine import Engine
-from bot.heap import settle
+from bot.core.engine import Engine
+from bot.telegram.heap import settle
 
 ROUNDS = 20
 
@@ -39,7 +39,7 @@ def time_messages(engine: Engine, messages: list[Message],
 def run(quick: bool) -> list[Section]:
     one_core()
     engine = Engine.load(ROOT / "intents", ROOT / "resources.yaml")
-    settle()  # as the bot does once content is loaded (bot/heap.py)
+    settle()  # as the bot does once content is loaded (bot/telegram/heap.py)
     messages = mix(engine)
     rounds = 2 if quick else ROUNDS
     by_kind, wall = time_messages(engine, messages, rounds)

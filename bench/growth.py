@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from bench.messages import ROOT
-from bot.content import Content, Example, Intent
+from bot.core.models import Content, Example, Intent
 
 ONSETS = ("b", "c", "d", "g", "h", "k", "kh", "l", "m", "n", "ng", "nh", "ph", "qu", "r", "s",
           "t", "th", "tr", "v", "x")

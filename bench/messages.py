@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.engine import Engine
-from bot.folding import fold
+from bot.core.engine import Engine
+from bot.core.folding import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAPHRASES = ROOT / "tests" / "data" / "paraphrases.jsonl"

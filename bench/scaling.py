@@ -8,24 +8,24 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
-import bot.matcher
+import bot.core.matcher
 from bench.engine_speed import one_core, time_messages
 from bench.growth import grown_content
 from bench.messages import ROOT, mix
 from bench.table import Section, median, ms, percentile
-from bot.engine import Engine
-from bot.heap import settle
+from bot.core.engine import Engine
+from bot.telegram.heap import settle
 
 
 @contextmanager
 def exhaustive() -> Iterator[None]:
     """Score every example, however many intents: the matcher without its shortlist."""
-    saved = bot.matcher.SHORTLIST_INTENTS
-    bot.matcher.SHORTLIST_INTENTS = 10**9
+    saved = bot.core.matcher.SHORTLIST_INTENTS
+    bot.core.matcher.SHORTLIST_INTENTS = 10**9
     try:
         yield
     finally:
-        bot.matcher.SHORTLIST_INTENTS = saved
+        bot.core.matcher.SHORTLIST_INTENTS = saved
 
 
 def _answer(engine: Engine, text: str) -> tuple[str | None, float]:
@@ -53,7 +53,7 @@ def run(quick: bool) -> list[Section]:
                 started = time.perf_counter()
                 engine = Engine(content)
                 built = time.perf_counter() - started
-                settle()  # as the bot does once content is loaded (bot/heap.py)
+                settle()  # as the bot does once content is loaded (bot/telegram/heap.py)
                 rounds = 1 if quick or factor >= 100 else 3
                 by_kind, wall = time_messages(engine, messages, rounds)
                 answers[matcher] = [_answer(engine, m.text) for m in messages]
@@ -66,6 +66,6 @@ def run(quick: bool) -> list[Section]:
     section.notes.append("same answer: messages given the same topic with the same score with and "
                          "without the shortlist (a grown copy that ties with its original counts as the "
                          "same topic: which of two equal scores comes first is arbitrary)")
-    section.notes.append(f"up to {bot.matcher.SHORTLIST_INTENTS} intents every example is scored, so x1 "
+    section.notes.append(f"up to {bot.core.matcher.SHORTLIST_INTENTS} intents every example is scored, so x1 "
                          "is identical either way")
     return [section]

@@ -14,7 +14,7 @@ from pathlib import Path
 from bench.growth import write_grown_folder
 from bench.messages import ROOT
 from bench.table import Section
-from bot.engine import Engine
+from bot.core.engine import Engine
 
 # Runs in a fresh interpreter: what a (re)starting bot does before it can answer.
 CHILD = r"""
@@ -23,19 +23,19 @@ from datetime import date
 from pathlib import Path
 started = time.perf_counter()
 from bot.config import ContentPaths, Settings
-from bot.content_cache import ContentCache
+from bot.content.cache import ContentCache
 imported = time.perf_counter()
 # As the bot starts: through the content cache in its data folder.
 engine = ContentCache(Path(sys.argv[3]), b"bench").load(ContentPaths(Path(sys.argv[1]), Path(sys.argv[2])))
 loaded = time.perf_counter()
-from bot.telegram_app import build_application
+from bot.telegram.app import build_application
 settings = Settings(token="123456789:" + "A" * 35, base_url="http://127.0.0.1:9/bot",
                     data_dir=Path(sys.argv[3]), admin_ids=frozenset(), content=ContentPaths(
                     Path(sys.argv[1]), Path(sys.argv[2])), log_level="WARNING", webhook_url=None,
                     webhook_secret=None, port=0, user_messages_per_minute=20, pseudonym_secret="x")
 build_application(settings, engine)
 built = time.perf_counter()
-from bot.validate import check_engine
+from bot.content.validate import check_engine
 validated = None
 if sys.argv[4] == "validate":
     started_check = time.perf_counter()
@@ -81,7 +81,7 @@ def run(quick: bool) -> list[Section]:
     section.notes.append("load content = what the first start, and /reload (or SIGHUP) after an edit, "
                          "pay before new content is live: parse, check, index, and write the content cache")
     section.notes.append("restart = the next start with the files unchanged: the content comes from the "
-                         "cache (bot/content_cache.py)")
+                         "cache (bot/content/cache.py)")
     section.notes.append("validate = `python -m bot validate`'s checks, which run every example and "
                          "crisis case through the engine: what an operator runs before a reload")
     return [section]

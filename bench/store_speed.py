@@ -29,11 +29,11 @@ from pathlib import Path
 from bench.table import Section, median, ms, percentile
 from bench.telegram_e2e import FIRST_USER, Planned, count_escalations, drive, quiet_logs, replies_for
 from bot.config import content_paths
-from bot.engine import Engine
-from bot.escalation_log import EscalationLog
-from bot.privacy import pseudonym
-from bot.storage import NewEscalation, Store
-from bot.telegram_app import App
+from bot.core.engine import Engine
+from bot.storage.escalation_log import EscalationLog
+from bot.storage.privacy import pseudonym
+from bot.storage.sqlite import NewEscalation, Store
+from bot.telegram.app import App
 
 SLOWDOWN = 0.2  # seconds added to every escalation write in the "slow store" runs
 SECRET = b"bench-secret-key"
@@ -221,12 +221,12 @@ def crisis_section(engine: Engine, quick: bool) -> Section:
     section.notes += [
         "Each crisis message comes from a different person; the crisis examples of intents/crisis.yaml "
         f"cycled. Every one gets {messages} sendMessages (the reply, then the check-in question); the "
-        "time is to the first. The real Application, bot.polling.poll, flood_limits=False, the fake server "
-        "in its own process (see the end-to-end table).",
+        "time is to the first. The real Application, bot.telegram.polling.poll, flood_limits=False, "
+        "the fake server in its own process (see the end-to-end table).",
         f"Slow store: the running bot's Store.add_escalation sleeps {SLOWDOWN * 1000:.0f} ms before it "
         "writes. In the handler the crisis reply is sent before the write is awaited, so the reply to "
-        "that message cannot wait for it. Later messages can wait a little: bot.polling lets the updates "
-        "in hand finish for up to 0.1 s before it asks Telegram for newer ones.",
+        "that message cannot wait for it. Later messages can wait a little: bot.telegram.polling lets "
+        "the updates in hand finish for up to 0.1 s before it asks Telegram for newer ones.",
         "served→reply: from getUpdates handing the update out; queued→reply: from the update being queued "
         "(burst: from the start of polling). seconds: start of polling to the last sendMessage.",
         "escalations stored: rows in the escalations table after the bot stopped, out of crisis messages.",

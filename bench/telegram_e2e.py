@@ -1,8 +1,8 @@
 """End to end through Telegram's protocol: the real `Application` against a fake Bot API server.
 
 What is measured: updates handled per second and the latency of each reply, for the whole
-path getUpdates → python-telegram-bot's parsing → `bot.handlers` → engine → sendMessage, over
-real HTTP on loopback. The bot polls with its own loop, `bot.polling.poll` (the one `python -m
+path getUpdates → python-telegram-bot's parsing → `bot.telegram.handlers` → engine → sendMessage, over
+real HTTP on loopback. The bot polls with its own loop, `bot.telegram.polling.poll` (the one `python -m
 bot` runs, which confirms a batch only once every update in it is handled), with the same
 `build_application` as production apart from `flood_limits=False`.
 
@@ -42,11 +42,11 @@ from typing import Any
 
 from bench.table import Section, median, ms, percentile
 from bot.config import Settings, content_paths
-from bot.engine import Engine
-from bot.heap import settle
-from bot.polling import poll
-from bot.telegram_app import App, build_application, start, stop
-from bot.telegram_render import split_text
+from bot.core.engine import Engine
+from bot.telegram.app import App, build_application, start, stop
+from bot.telegram.heap import settle
+from bot.telegram.polling import poll
+from bot.telegram.render import split_text
 from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -301,7 +301,7 @@ async def drive(plan: list[Planned], expected: int, engine: Engine, *, separate_
         with tempfile.TemporaryDirectory(prefix="bench-telegram-") as data, quiet_logs():
             app = build_application(bench_settings(f"{server.url}/bot", Path(data)), engine,
                                     read_timeout=READ_TIMEOUT, flood_limits=False)
-            settle()  # as `python -m bot run` does once the app is built (bot/heap.py)
+            settle()  # as `python -m bot run` does once the app is built (bot/telegram/heap.py)
             await start(app)
             stop_polling = asyncio.Event()
             task: asyncio.Task[None] | None = None
@@ -395,9 +395,9 @@ def run(quick: bool) -> list[Section]:
                     ms(median(served)), ms(percentile(served, 0.99)),
                     ms(median(queued)), ms(percentile(queued, 0.99)))
     section.notes += [
-        "The real Application from bot.telegram_app.build_application, polling with the bot's own loop "
-        "(bot.polling.poll, as `python -m bot` does: batches of up to 100, 32 handled at a time, newer "
-        "updates fetched while older ones finish), over HTTP on 127.0.0.1.",
+        "The real Application from bot.telegram.app.build_application, polling with the bot's own loop "
+        "(bot.telegram.polling.poll, as `python -m bot` does: batches of up to 100, 32 handled at a "
+        "time, newer updates fetched while older ones finish), over HTTP on 127.0.0.1.",
         "flood_limits=False: with Telegram's own pacing (30 messages a second) that pacing is what would "
         "be measured. The per-person limit is raised to 10^9 a minute so that one person sending thousands "
         "of messages is never throttled.",

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ContentPaths
-from bot.engine import Engine
+from bot.core.engine import Engine
 from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent

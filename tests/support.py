@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import ContentPaths, Settings
-from bot.engine import Engine
-from bot.state import BotState
-from bot.telegram_app import App, build_application, start, stop
+from bot.core.engine import Engine
+from bot.telegram.app import App, build_application, start, stop
+from bot.telegram.state import BotState
 from tests.fake_telegram import Call, FakeTelegram
 
 ADMIN = 4242

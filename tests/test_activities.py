@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from bot.config import ContentPaths
-from bot.content import VIETNAM, Content
-from bot.telegram_render import to_html
+from bot.core.models import VIETNAM, Content
+from bot.telegram.render import to_html
 from tests.fake_telegram import Call, FakeTelegram
 from tests.support import USER, Running, buttons, make_settings, rows, to, until
 

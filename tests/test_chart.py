@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from PIL import Image
 
-from bot.chart import LEFT, RIGHT, WIDTH, escalations_chart
+from bot.telegram.chart import LEFT, RIGHT, WIDTH, escalations_chart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 BAR = (0x3B, 0x73, 0xB9)

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.chat import run_chat
-from bot.commands import COMMANDS
-from bot.engine import Engine
-from bot.terminal_log import TerminalLog
+from bot.cli.chat import run_chat
+from bot.cli.terminal_log import TerminalLog
+from bot.core.commands import COMMANDS
+from bot.core.engine import Engine
 
 
 @dataclass(frozen=True)

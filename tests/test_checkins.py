@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.checkins import next_check_in
-from bot.content import VIETNAM
-from bot.storage import MIGRATIONS, SCHEMA_VERSION, Store
+from bot.core.models import VIETNAM
+from bot.storage.sqlite import MIGRATIONS, SCHEMA_VERSION, Store
+from bot.telegram.checkins import next_check_in
 
 TIMES = (time(9), time(12), time(18), time(21))
 

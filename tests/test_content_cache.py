@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import ContentPaths
-from bot.content_cache import ContentCache
-from bot.engine import Engine
-from bot.problems import ContentError
+from bot.content.cache import ContentCache
+from bot.content.problems import ContentError
+from bot.core.engine import Engine
 
 
 class Loads:

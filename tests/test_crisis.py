@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import VIETNAM
-from bot.crisis import CrisisCheck, CrisisDetector
-from bot.engine import Engine
-from bot.normalise import Normalised
+from bot.core.crisis import CrisisCheck, CrisisDetector
+from bot.core.engine import Engine
+from bot.core.models import VIETNAM
+from bot.core.normalise import Normalised
 
 ZW = "\u200b"
 
@@ -168,7 +168,7 @@ def test_an_internal_error_still_gives_the_emergency_numbers(engine: Engine) -> 
 
 
 def test_operator_examples_in_crisis_yaml_all_hold(engine: Engine) -> None:
-    from bot.validate import _crisis_cases
+    from bot.content.validate import _crisis_cases
 
     assert _crisis_cases(engine) == []
 

@@ -1,13 +1,13 @@
-"""The guided exercises and the safety plan as a pure state machine (bot/guide.py)."""
+"""The guided exercises and the safety plan as a pure state machine (bot/core/guide.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.engine import Engine
-from bot.guide import MAX_ANSWER_CHARS, Guide, Turn, parse_step_action
-from bot.language import Language
-from bot.replies import Reply
+from bot.core.engine import Engine
+from bot.core.guide import MAX_ANSWER_CHARS, Guide, Turn, parse_step_action
+from bot.core.language import Language
+from bot.core.replies import Reply
 
 MAX_TELEGRAM_TEXT = 4096
 

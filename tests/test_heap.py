@@ -1,4 +1,4 @@
-"""bot/heap.py freezes the loaded content out of the garbage collector's sight. That is only
+"""bot/telegram/heap.py freezes the loaded content out of the garbage collector's sight. That is only
 safe because content has no reference cycles: an engine replaced by a reload must be freed by
 reference counting alone, or every reload would leak a copy of the content."""
 
@@ -8,8 +8,8 @@ import gc
 import weakref
 from datetime import UTC, datetime
 
-from bot.engine import Engine
-from bot.heap import settle
+from bot.core.engine import Engine
+from bot.telegram.heap import settle
 from tests.conftest import ROOT
 
 

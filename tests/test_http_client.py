@@ -1,4 +1,4 @@
-"""bot/http_client.py: python-telegram-bot's requests over aiohttp. Everything else in the tests
+"""bot/telegram/http_client.py: python-telegram-bot's requests over aiohttp. Everything else in the tests
 goes through it too (build_application uses it); these are the cases they do not reach:
 uploads byte for byte, timeouts and refused connections as python-telegram-bot's errors."""
 
@@ -15,7 +15,7 @@ from aiohttp import web
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
-from bot.http_client import AiohttpRequest
+from bot.telegram.http_client import AiohttpRequest
 from tests.fake_telegram import FakeTelegram
 
 
@@ -32,7 +32,7 @@ async def bot_for(base_url: str, token: str, **timeouts: float) -> AsyncIterator
 
 async def test_plain_and_multipart_requests_arrive_intact(telegram: FakeTelegram,
                                                           caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG, logger="bot.http_client")
+    caplog.set_level(logging.DEBUG, logger="bot.telegram.http_client")
     telegram.send_text("chào")  # the fake server knows the chat once someone wrote from it
     chat = 1001
     content = bytes(range(256)) * 40

@@ -14,8 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 from bot.config import ContentPaths
-from bot.engine import Engine
-from bot.telegram_app import build_application, start, stop
+from bot.core.engine import Engine
+from bot.telegram.app import build_application, start, stop
 from tests.fake_telegram import FakeTelegram
 from tests.support import make_settings
 

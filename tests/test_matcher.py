@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.engine import Engine
+from bot.core.engine import Engine
 
 CASES = [json.loads(line) for line in
          (Path(__file__).parent / "data" / "paraphrases.jsonl").read_text(encoding="utf-8").splitlines()]

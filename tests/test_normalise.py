@@ -6,9 +6,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.folding import fold
-from bot.language import LanguageGuesser
-from bot.normalise import _RUN, Normaliser, _squeeze_letters, clean
+from bot.core.folding import fold
+from bot.core.language import LanguageGuesser
+from bot.core.normalise import _RUN, Normaliser, _squeeze_letters, clean
 
 TEENCODE = {"vi": {"ko": "không", "mún": "muốn", "mk": "mình", "t": "tôi", "e": "em", "đc": "được"},
             "en": {"im": "i am", "u": "you", "dont": "do not"}}

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.engine import Engine
-from bot.normalise import Token
-from bot.phrases import Hit, PhraseSet
+from bot.core.engine import Engine
+from bot.core.normalise import Token
+from bot.core.phrases import Hit, PhraseSet
 
 PROFILE = settings(max_examples=200, deadline=None,
                    suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import ContentPaths
-from bot.engine import Engine
-from bot.polling import poll
-from bot.telegram_app import App, build_application, start, stop
+from bot.core.engine import Engine
+from bot.telegram.app import App, build_application, start, stop
+from bot.telegram.polling import poll
 from tests.fake_telegram import FakeTelegram
 from tests.support import make_settings
 

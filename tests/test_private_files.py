@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import ContentPaths
-from bot.content_cache import ContentCache
-from bot.escalation_log import EscalationLog
-from bot.privacy import load_or_create_secret
-from bot.private_files import loose_permissions
-from bot.storage import NewEscalation, Store
+from bot.content.cache import ContentCache
+from bot.storage.escalation_log import EscalationLog
+from bot.storage.privacy import load_or_create_secret
+from bot.storage.private_files import loose_permissions
+from bot.storage.sqlite import NewEscalation, Store
 from tests.fake_telegram import FakeTelegram
 from tests.support import Running, make_settings, replies, until
 

@@ -76,7 +76,7 @@ async def test_polling_process_answers_reloads_and_stops_cleanly(tmp_path: Path)
 
 
 async def test_killed_mid_burst_every_answered_crisis_is_logged_after_restart(tmp_path: Path) -> None:
-    from bot.privacy import pseudonym
+    from bot.storage.privacy import pseudonym
 
     secret = "kill-test-secret"
     async with FakeTelegram() as telegram:

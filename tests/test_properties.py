@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.engine import Engine
-from bot.telegram_render import split_text, to_html
+from bot.core.engine import Engine
+from bot.telegram.render import split_text, to_html
 
 # Combining marks, zero-width and direction controls, emoji with joiners and skin tones, NUL:
 # the characters that break naive text handling.

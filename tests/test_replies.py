@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.content import VIETNAM
-from bot.engine import Engine
+from bot.core.engine import Engine
+from bot.core.models import VIETNAM
 
 WED_2PM = datetime(2026, 11, 25, 14, 0, tzinfo=VIETNAM)
 WED_9PM = datetime(2026, 11, 25, 21, 0, tzinfo=VIETNAM)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import ContentPaths
-from bot.engine import Engine
-from bot.storage import NewEscalation
-from bot.telegram_app import App, build_application, start, stop
+from bot.core.engine import Engine
+from bot.storage.sqlite import NewEscalation
+from bot.telegram.app import App, build_application, start, stop
 from tests.fake_telegram import Call, FakeTelegram
 from tests.support import USER, make_settings
 

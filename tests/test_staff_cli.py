@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.staff_cli import EXPORT_COLUMNS
-from bot.storage import NewEscalation, Store
+from bot.cli.staff import EXPORT_COLUMNS
+from bot.storage.sqlite import NewEscalation, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SCORE_PY = ROOT.parent / "shared" / "eval" / "score.py"

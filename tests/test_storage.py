@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.escalation_log import EscalationLog
-from bot.storage import MIGRATIONS, SCHEMA_VERSION, NewEscalation, Store
+from bot.storage.escalation_log import EscalationLog
+from bot.storage.sqlite import MIGRATIONS, SCHEMA_VERSION, NewEscalation, Store
 
 
 def escalation(n: int, user: str = "ref-a", days_ago: float = 0, excerpt: str | None = None) -> NewEscalation:
@@ -201,7 +201,7 @@ async def test_forget_leaves_no_trace_in_the_files(tmp_path: Path) -> None:
 
 
 def test_references_are_keyed_and_change_with_the_secret() -> None:
-    from bot.privacy import pseudonym
+    from bot.storage.privacy import pseudonym
 
     assert pseudonym(1001, b"a") == pseudonym(1001, b"a")
     assert pseudonym(1001, b"a") != pseudonym(1001, b"b")

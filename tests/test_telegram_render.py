@@ -1,7 +1,7 @@
 """Turning replies into Telegram messages."""
 
-from bot.replies import ReplyButton
-from bot.telegram_render import keyboard, split_text, to_html
+from bot.core.replies import ReplyButton
+from bot.telegram.render import keyboard, split_text, to_html
 
 
 def test_everything_is_escaped() -> None:

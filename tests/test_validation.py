@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
-from bot.problems import ContentError, Problem, Severity
-from bot.validate import check_engine
+from bot.content.problems import ContentError, Problem, Severity
+from bot.content.validate import check_engine
+from bot.core.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,9 +13,9 @@ import aiohttp
 import pytest
 
 from bot.config import ContentPaths
-from bot.engine import Engine
-from bot.telegram_app import build_application
-from bot.webhook import SECRET_HEADER, serve_webhook
+from bot.core.engine import Engine
+from bot.telegram.app import build_application
+from bot.telegram.webhook import SECRET_HEADER, serve_webhook
 from tests.fake_telegram import FakeTelegram
 from tests.support import make_settings
 

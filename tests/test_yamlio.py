@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.problems import ContentError
-from bot.yamlio import load_file
+from bot.content.problems import ContentError
+from bot.content.yamlio import load_file
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
 

@@ -1,0 +1,1 @@
+"""The command line and the terminal chat, on top of every other layer."""

@@ -1,0 +1,161 @@
+"""`python -m bot …`: run the bot, the operator's tools (match, try, validate, chat), or the
+staff's escalation log (escalations, purge: see `bot.cli.staff`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TextIO
+
+from bot.cli import staff as staff_cli
+from bot.config import ConfigError, content_paths, data_dir, log_level, pseudonym_secret, store_excerpts
+from bot.content.problems import ContentError, Severity
+from bot.content.validate import check_engine
+from bot.core.engine import Decision, Engine
+
+
+def _engine() -> Engine:
+    paths = content_paths()
+    return Engine.load(paths.intents_dir, paths.resources_file)
+
+
+def _lines(stream: TextIO) -> list[str]:
+    """Input lines as text whatever the bytes: invalid UTF-8 becomes U+FFFD, never a crash."""
+    data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode()
+    return data.decode("utf-8", errors="replace").splitlines()
+
+
+def _row(decision: Decision) -> dict[str, object]:
+    return {"text": decision.text, "intent": decision.intent, "crisis": decision.crisis,
+            "level": decision.level, "score": round(decision.score, 1), "lang": decision.lang}
+
+
+def cmd_match(_: argparse.Namespace) -> int:
+    engine = _engine()
+    out = sys.stdout
+    for line in _lines(sys.stdin):
+        response = engine.respond(line.strip())
+        out.write(json.dumps(_row(response.decision), ensure_ascii=False) + "\n")
+    out.flush()
+    return 0
+
+
+def cmd_try(args: argparse.Namespace) -> int:
+    engine = _engine()
+    text = " ".join(args.message)
+    response = engine.respond(text)
+    d = response.decision
+    n = d.normalised
+    print(f"message:     {text!r}")
+    if n is not None:
+        print(f"normalised:  {n.accented!r}")
+        print(f"folded:      {n.folded!r}")
+        form = "yes: matched on the accented form" if n.has_diacritics else "no: matched on the folded form"
+        print(f"diacritics:  {form}")
+    print(f"language:    {d.lang}")
+    if d.check is not None:
+        for hit, guard in d.check.suppressed:
+            print(f"guard:       '{guard.phrase.source}' ({guard.phrase.owner}) silences "
+                  f"'{hit.phrase.source}'")
+        for hit in d.check.hits:
+            if all(hit is not s for s, _ in d.check.suppressed):
+                print(f"crisis hit:  '{hit.phrase.source}' (rule {hit.phrase.owner}"
+                      f"{', typo-forgiven' if hit.fuzzy else ''})")
+    if d.crisis and d.check and d.check.signal:
+        s = d.check.signal
+        extra = [x for x, on in (("negated", s.negated), ("about someone else", s.about_other)) if on]
+        note = f" ({', '.join(extra)})" if extra else ""
+        print(f"decision:    CRISIS {s.level} via rule {s.rule}{note}")
+    else:
+        for c in d.candidates:
+            print(f"candidate:   {c.intent:<22} {c.score:5.1f}  {c.how} '{c.example}'")
+        print(f"decision:    {d.intent or 'fallback'} (score {d.score:.1f}, "
+              f"threshold {engine.matcher.threshold_for(d.intent or '')})")
+    print("\nreply:\n" + response.reply.text)
+    for button in response.reply.buttons:
+        print(f"  [{button.label}] -> {button.action}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        engine = _engine()
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem)
+        errors = sum(p.severity is Severity.ERROR for p in exc.problems)
+        print(f"\n{errors} error(s); the bot will not load this content")
+        return 1
+    problems = [*engine.warnings, *check_engine(engine, datetime.now(UTC).date())]
+    for problem in sorted(problems, key=lambda p: (p.path, p.line)):
+        print(problem)
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = len(problems) - errors
+    content = engine.content
+    print(f"{len(content.intents)} intents, {sum(len(i.examples) for i in content.intents)} examples, "
+          f"{len(content.crisis.detector.phrases.phrases)} crisis phrases, "
+          f"{len(content.crisis.cases)} crisis cases, {len(content.hotlines)} hotlines, "
+          f"{len(content.exercises)} exercises, {len(content.safety_plan.steps)} safety plan steps: "
+          f"{errors} error(s), {warnings} warning(s)")
+    return 1 if errors or (args.strict and warnings) else 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.cli.chat import run_chat
+    from bot.cli.terminal_log import TerminalLog
+
+    escalations = None if args.no_log else TerminalLog(data_dir(), pseudonym_secret(), store_excerpts())
+    return run_chat(_engine(), escalations=escalations)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if not os.environ.get("TELEGRAM_BOT_TOKEN"):
+        print("No TELEGRAM_BOT_TOKEN set: opening the terminal chat instead.", file=sys.stderr)
+        return cmd_chat(args)
+    from bot.telegram.app import run_telegram
+
+    return run_telegram(args.mode)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    p.set_defaults(mode=None, no_log=False)
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("match", help="read messages (one per line) on stdin, write JSON lines")
+    t = sub.add_parser("try", help="explain how one message is understood and answered")
+    t.add_argument("message", nargs="+")
+    v = sub.add_parser("validate", help="check intents/ and resources.yaml; file:line problems")
+    v.add_argument("--strict", action="store_true", help="fail on warnings too")
+    c = sub.add_parser("chat", help="talk to the bot in this terminal")
+    c.add_argument("--no-log", action="store_true",
+                   help="do not log crisis messages as escalations (marked as from the terminal)")
+    r = sub.add_parser("run", help="run the bot (terminal chat when no TELEGRAM_BOT_TOKEN is set)")
+    r.add_argument("--mode", choices=("polling", "webhook"), default=None,
+                   help="default: webhook when WEBHOOK_URL is set, else long polling")
+    staff_cli.add_commands(sub)
+    return p
+
+
+COMMANDS = {"match": cmd_match, "try": cmd_try, "validate": cmd_validate, "chat": cmd_chat,
+            "run": cmd_run, "escalations": staff_cli.cmd_escalations, "purge": staff_cli.cmd_purge}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        logging.basicConfig(level=log_level(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return COMMANDS[args.command or "run"](args)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        print("the content has errors; run `python -m bot validate` to see them all:",
+              file=sys.stderr)
+        for problem in exc.problems[:10]:
+            print(f"  {problem}", file=sys.stderr)
+        return 2

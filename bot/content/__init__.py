@@ -1,0 +1,1 @@
+"""Content from YAML: reading with line numbers, validation, the cache."""

@@ -1,0 +1,147 @@
+"""The pure engine: one message in, one decision and reply out. No Telegram here.
+
+normalise → detect crisis → match intent → build reply. The CLI, the terminal chat, the
+Telegram handlers and the benchmarks all call `Engine.respond`, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.content.loader import load_content
+from bot.content.problems import Problem
+from bot.core.crisis import CrisisCheck, Level
+from bot.core.guide import Guide
+from bot.core.language import Language
+from bot.core.matcher import Candidate, IntentMatcher
+from bot.core.models import Content
+from bot.core.normalise import Normalised
+from bot.core.replies import LAST_RESORT, Reply, ReplyBuilder
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Why the engine answered as it did; `intent` is None for the fallback."""
+
+    text: str
+    lang: Language
+    intent: str | None
+    crisis: bool
+    level: Level | None
+    score: float
+    about_other: bool = False
+    normalised: Normalised | None = None
+    check: CrisisCheck | None = None
+    candidates: tuple[Candidate, ...] = ()
+    failed: bool = False
+
+    @property
+    def rule(self) -> str | None:
+        return self.check.signal.rule if self.check and self.check.signal else None
+
+
+@dataclass(frozen=True)
+class Response:
+    decision: Decision
+    reply: Reply
+
+
+@dataclass(frozen=True, repr=False)
+class Engine:
+    content: Content
+    warnings: tuple[Problem, ...] = ()
+    matcher: IntentMatcher = field(init=False, repr=False)
+    replies: ReplyBuilder = field(init=False, repr=False)
+    guide: Guide = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        negations = self.content.crisis.detector.negation_words()
+        object.__setattr__(self, "matcher", IntentMatcher(self.content.intents,
+                                                          self.content.normalise, negations))
+        object.__setattr__(self, "replies", ReplyBuilder(self.content))
+        object.__setattr__(self, "guide", Guide(self.content, self.replies))
+
+    def __repr__(self) -> str:
+        return f"Engine({len(self.content.intents)} intents)"
+
+    @classmethod
+    def load(cls, intents_dir: Path, resources_path: Path) -> Engine:
+        content, warnings = load_content(intents_dir, resources_path)
+        return cls(content, tuple(warnings))
+
+    def decide(self, text: str, lang: Language | None = None) -> Decision:
+        message = self.content.normalise(text)
+        language = lang or message.lang
+        check = self.content.crisis.detector.check(message)
+        if check.signal is not None:
+            signal = check.signal
+            intent = ("help_someone_else" if signal.about_other
+                      else self.content.crisis.intent_ids[signal.level])
+            return Decision(text, language, intent, True, signal.level, 100.0, signal.about_other,
+                            message, check)
+        candidates = tuple(self.matcher.rank(message))
+        chosen = next((c for c in candidates if c.score >= self.matcher.threshold_for(c.intent)), None)
+        if chosen is None:
+            return Decision(text, language, None, False, None,
+                            candidates[0].score if candidates else 0.0,
+                            normalised=message, check=check, candidates=candidates)
+        return Decision(text, language, chosen.intent, False, None, chosen.score, normalised=message,
+                        check=check, candidates=candidates)
+
+    def respond(self, text: str, lang: Language | None = None,
+                now: datetime | None = None) -> Response:
+        """Never raises: on any internal error the reply still carries the emergency numbers."""
+        now = now or datetime.now(UTC)
+        try:
+            decision = self.decide(text, lang)
+            return Response(decision, self.reply_for(decision, now))
+        except Exception:
+            log.exception("engine failed on a message; sending the fail-safe reply")
+            language: Language = lang or "vi"
+            failed = Decision(text, language, None, False, None, 0.0, failed=True)
+            try:
+                return Response(failed, self.replies.error(language, now))
+            except Exception:
+                log.exception("fail-safe reply failed too; sending the last-resort text")
+                return Response(failed, Reply(LAST_RESORT))
+
+    def reply_for(self, decision: Decision, now: datetime) -> Reply:
+        if decision.crisis and decision.level is not None:
+            return self.replies.crisis(decision.level, decision.lang, now, decision.about_other)
+        intent = self.content.intent(decision.intent) if decision.intent else None
+        if intent is None:
+            return self.replies.fallback(decision.lang)
+        return self.replies.intent(intent, decision.lang, now)
+
+    def action(self, action: str, lang: Language, now: datetime | None = None) -> Reply:
+        """What a button or command asks for: `intent:<id>`, `menu[:<group>]`, `checkin:<answer>`,
+        `hotlines`, `start`, `privacy`, `forget` (the question before deleting). Unknown actions
+        get the fallback rather than an error."""
+        now = now or datetime.now(UTC)
+        if action == "start":
+            return self.replies.start(lang)
+        if action == "privacy":
+            return Reply(self.replies.say("privacy", lang))
+        if action == "forget":
+            return self.replies.forget_confirm(lang)
+        kind, _, arg = action.partition(":")
+        if kind == "intent":
+            return self.intent_reply(arg, lang, now)
+        if kind == "menu":
+            return self.replies.menu(lang, arg or None)
+        if kind == "checkin":
+            return self.replies.checkin(arg, lang, now)
+        if kind == "hotlines":
+            return self.replies.hotline_list(lang, now)
+        return self.replies.fallback(lang)
+
+    def intent_reply(self, intent_id: str, lang: Language, now: datetime | None = None) -> Reply:
+        intent = self.content.intent(intent_id)
+        if intent is None:
+            return self.replies.fallback(lang)
+        return self.replies.intent(intent, lang, now or datetime.now(UTC))

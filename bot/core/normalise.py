@@ -1,0 +1,134 @@
+"""Text normalisation for Vietnamese-first chat: one function every matcher uses.
+
+Each token keeps two forms: `text` (accented, teencode expanded) and `folded` (diacritics
+stripped). `strict` records whether the person typed diacritics on that word. Matching
+compares accented forms for strict tokens and folded forms otherwise, because folding
+makes look-alikes collide: `tự tử` (suicide) and `từ từ` (slowly) both fold to `tu tu`,
+so a word typed with diacritics must never be matched by its folded form alone.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import partial
+from itertools import accumulate, compress
+from operator import ne, not_
+from typing import NamedTuple
+
+from bot.core.folding import fold_composed
+from bot.core.language import Language, LanguageGuesser
+
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
+                        "\u202a-\u202e\u2060-\u206f\ufeff\ufe00-\ufe0f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_RUN = re.compile(r"(.)\1\1+")
+_PUNCT_RUN = re.compile(r"([^\w\s])\1+")
+_APOSTROPHES = re.compile("[\u2019\u2018`\u00b4]")
+# findall gives each word, and '' for each punctuation mark that ends a clause.
+_TOKEN_OR_BREAK = re.compile(r"([^\W_]+(?:'[^\W_]+)*)|[.!?;,\n\u2026]")
+MAX_CHARS = 16_384  # Telegram caps messages at 4,096; this bounds CLI input without cutting a real one
+
+
+def _squeeze_letters(run: re.Match[str]) -> str:
+    """A letter typed three or more times counts once (`buồnnnn`); digits are numbers (`1000`).
+    Any run is found and letters are squeezed here: a letters-only pattern is four times
+    slower, being tested at every character."""
+    letter = run.group(1)
+    return letter if letter.isalnum() and not letter.isdecimal() else run.group(0)
+
+
+def clean(text: str) -> str:
+    """NFC, case-fold, drop invisible and control characters, squeeze repeats and spaces."""
+    text = unicodedata.normalize("NFC", text[:MAX_CHARS]).casefold()
+    text = _INVISIBLE.sub("", text)
+    text = _APOSTROPHES.sub("'", _CONTROL.sub(" ", text))
+    text = _RUN.sub(_squeeze_letters, text)
+    text = _PUNCT_RUN.sub(r"\1", text)
+    return " ".join(text.split())
+
+
+def folded_words(text: str) -> list[str]:
+    """The words of a text, cleaned and folded: no teencode, no language guess (for counting
+    vocabulary while content loads, before the normaliser exists)."""
+    return [fold_composed(word) for word in _TOKEN_OR_BREAK.findall(clean(text)) if word]
+
+
+class Token(NamedTuple):
+    """One word. A named tuple rather than a dataclass: a long message makes hundreds, and
+    building a tuple costs a third of a frozen dataclass."""
+
+    text: str
+    folded: str
+    strict: bool
+    clause: int
+
+
+# A Token from a 4-tuple without calling NamedTuple's Python-level __new__.
+_new_token: Callable[[tuple[str, str, bool, int]], Token] = partial(tuple.__new__, Token)
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    raw: str
+    cleaned: str
+    tokens: tuple[Token, ...]
+    lang: Language
+
+    @property
+    def accented(self) -> str:
+        return " ".join(t.text for t in self.tokens)
+
+    @property
+    def folded(self) -> str:
+        return " ".join(t.folded for t in self.tokens)
+
+    @property
+    def has_diacritics(self) -> bool:
+        return any(t.strict for t in self.tokens)
+
+    @property
+    def key(self) -> str:
+        """The form intent matching compares: accented where the person typed diacritics."""
+        return self.accented if self.has_diacritics else self.folded
+
+
+@dataclass(frozen=True)
+class Normaliser:
+    """Normalisation with the operator-editable teencode tables (`intents/teencode.yaml`)."""
+
+    teencode: Mapping[Language, Mapping[str, str]]
+    guesser: LanguageGuesser
+
+    def __call__(self, text: str) -> Normalised:
+        cleaned = clean(text)
+        pieces = _TOKEN_OR_BREAK.findall(cleaned)
+        # Folding all the pieces at once is far cheaper than one by one, and folding is per
+        # character (no piece holds a combining mark), so the separator splits them back.
+        plain = fold_composed("\0".join(pieces)).split("\0") if pieces else []
+        # Breaks ('') carry no vote: they are their own folded form and no known word.
+        lang = self.guesser.guess(zip(pieces, plain, strict=True))
+        # Only the message's own language: across languages short keys are real words
+        # ("ty" in "công ty" is not "thank you", "im" in "im lặng" is not "i am").
+        table = self.teencode.get(lang, {})
+        # (word, folded, strict, clause) for each word: the clause is the number of breaks
+        # before it. Built by C code end to end (itertools, map): a long message has hundreds
+        # of words, and a Python loop over them cost as much as the rest of normalising.
+        breaks_before = accumulate(map(not_, pieces), initial=0)  # one more: the total, unused
+        rows = compress(zip(pieces, plain, map(ne, plain, pieces), breaks_before, strict=False), pieces)
+        if table.keys().isdisjoint(pieces):
+            return Normalised(text, cleaned, tuple(map(_new_token, rows)), lang)
+        return Normalised(text, cleaned, tuple(_expanded(rows, table)), lang)
+
+
+def _expanded(rows: Iterable[tuple[str, str, bool, int]], table: Mapping[str, str]) -> Iterator[Token]:
+    """Tokens with teencode written out: `ko` is `không`, `mk` is `mình`."""
+    for word, folded, strict, clause in rows:
+        expansion = table.get(word)
+        if expansion is None:
+            yield _new_token((word, folded, strict, clause))
+            continue
+        for part in expansion.split():
+            yield Token(part, fold_composed(part), strict, clause)

@@ -1,0 +1,1 @@
+"""What the bot keeps: the Store protocol, its backends, the escalation log."""

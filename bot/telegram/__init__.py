@@ -1,0 +1,1 @@
+"""python-telegram-bot wiring: handlers, delivery, polling, webhook, staff desk."""
