@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, utils
 from bench.engine_speed import one_core
 from bench.messages import ROOT, labelled_dev, mix
 from bench.table import Section, median, ms, percentile
+from bot.content.loader import load_engine
 from bot.core.engine import Engine
 from bot.telegram.heap import settle
 
@@ -35,7 +36,7 @@ Classifier = Callable[[str], str | None]  # message -> "crisis", an intent id, o
 def training_examples(engine: Engine) -> list[tuple[str, str]]:
     content = engine.content
     pairs = [(e.text, i.id) for i in content.intents for e in i.examples]
-    pairs += [(text, "crisis") for text, _, _ in content.crisis.phrase_sources]
+    pairs += [(text, "crisis") for text in content.crisis.rules.phrase_texts()]
     pairs += [(c.text, "crisis") for c in content.crisis.cases if c.expect is not None]
     return pairs
 
@@ -109,7 +110,7 @@ def _rate(bucket: tuple[int, int]) -> str:
 
 def run(quick: bool) -> list[Section]:
     one_core()
-    engine = Engine.load(ROOT / "intents", ROOT / "resources.yaml")
+    engine = load_engine(ROOT / "intents", ROOT / "resources.yaml").engine
     settle()  # as the bot does once content is loaded (bot/telegram/heap.py)
     pairs = training_examples(engine)
     messages = [m.text for m in mix(engine)]

@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from bench.messages import ROOT, Message, mix
 from bench.table import Section, median, ms, percentile
+from bot.content.loader import load_engine
 from bot.core.engine import Engine
 from bot.telegram.heap import settle
 
@@ -38,7 +39,7 @@ def time_messages(engine: Engine, messages: list[Message],
 
 def run(quick: bool) -> list[Section]:
     one_core()
-    engine = Engine.load(ROOT / "intents", ROOT / "resources.yaml")
+    engine = load_engine(ROOT / "intents", ROOT / "resources.yaml").engine
     settle()  # as the bot does once content is loaded (bot/telegram/heap.py)
     messages = mix(engine)
     rounds = 2 if quick else ROUNDS

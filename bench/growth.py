@@ -53,7 +53,7 @@ def grown_content(content: Content, factor: int) -> Content:
 
 
 def write_grown_folder(target: Path, factor: int, content: Content) -> Path:
-    """A copy of intents/ with the grown intents added as YAML files, for timing `Engine.load`."""
+    """A copy of intents/ with the grown intents added as YAML files, for timing `load_engine`."""
     folder = target / f"intents_x{factor}"
     shutil.copytree(ROOT / "intents", folder)
     for intent in grown_intents(content.intents, factor)[len(content.intents):]:

@@ -13,6 +13,7 @@ from bench.engine_speed import one_core, time_messages
 from bench.growth import grown_content
 from bench.messages import ROOT, mix
 from bench.table import Section, median, ms, percentile
+from bot.content.loader import load_engine
 from bot.core.engine import Engine
 from bot.telegram.heap import settle
 
@@ -36,7 +37,7 @@ def _answer(engine: Engine, text: str) -> tuple[str | None, float]:
 
 def run(quick: bool) -> list[Section]:
     one_core()
-    shipped = Engine.load(ROOT / "intents", ROOT / "resources.yaml")
+    shipped = load_engine(ROOT / "intents", ROOT / "resources.yaml").engine
     messages = mix(shipped)
     if quick:
         messages = messages[:: max(1, len(messages) // 20)]
@@ -51,7 +52,7 @@ def run(quick: bool) -> list[Section]:
             # The matcher reads the limit as it ranks, so the whole measurement runs inside.
             with exhaustive() if matcher == "every example" else nullcontext():
                 started = time.perf_counter()
-                engine = Engine(content)
+                engine = Engine(content, shipped.rules)
                 built = time.perf_counter() - started
                 settle()  # as the bot does once content is loaded (bot/telegram/heap.py)
                 rounds = 1 if quick or factor >= 100 else 3

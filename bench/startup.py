@@ -14,7 +14,7 @@ from pathlib import Path
 from bench.growth import write_grown_folder
 from bench.messages import ROOT
 from bench.table import Section
-from bot.core.engine import Engine
+from bot.content.loader import load_engine
 
 # Runs in a fresh interpreter: what a (re)starting bot does before it can answer.
 CHILD = r"""
@@ -66,7 +66,7 @@ def run(quick: bool) -> list[Section]:
     section = Section("Start-up and reload (a fresh process; times in seconds)",
                       ("content", "examples", "imports", "load content", "build app", "validate",
                        "peak RSS MB", "restart: load", "restart: peak RSS MB"))
-    shipped = Engine.load(ROOT / "intents", ROOT / "resources.yaml")
+    shipped = load_engine(ROOT / "intents", ROOT / "resources.yaml").engine
     factor = 3 if quick else 100
     with tempfile.TemporaryDirectory() as scratch:
         grown = write_grown_folder(Path(scratch), factor, shipped.content)

@@ -29,6 +29,7 @@ from pathlib import Path
 from bench.table import Section, median, ms, percentile
 from bench.telegram_e2e import FIRST_USER, Planned, count_escalations, drive, quiet_logs, replies_for
 from bot.config import content_paths
+from bot.content.loader import load_engine
 from bot.core.engine import Engine
 from bot.storage.escalation_log import EscalationLog
 from bot.storage.privacy import pseudonym
@@ -45,10 +46,9 @@ SECRET = b"bench-secret-key"
 def escalation_template(engine: Engine) -> NewEscalation:
     """An escalation as the bot would record it for a real crisis message."""
     decision = engine.respond("tôi muốn tự tử").decision
-    signal = decision.check.signal if decision.check else None
     return NewEscalation(update_key="", created_at="", user_ref="", chat_type="private", lang=decision.lang,
-                         level=decision.level or "urgent", trigger_rule=signal.rule if signal else "unknown",
-                         trigger_phrase=signal.phrase if signal else "", about_other=decision.about_other,
+                         level=decision.level or "urgent", trigger_rule=decision.rule or "unknown",
+                         trigger_phrase=decision.phrase or "", about_other=decision.about_other,
                          excerpt=None)
 
 
@@ -235,7 +235,7 @@ def crisis_section(engine: Engine, quick: bool) -> Section:
 
 
 def run(quick: bool) -> list[Section]:
-    engine = Engine.load(content_paths().intents_dir, content_paths().resources_file)
+    engine = load_engine(content_paths().intents_dir, content_paths().resources_file).engine
     with quiet_logs():
         writes = writes_section(engine, quick)
     return [writes, crisis_section(engine, quick)]

@@ -42,6 +42,7 @@ from typing import Any
 
 from bench.table import Section, median, ms, percentile
 from bot.config import Settings, content_paths
+from bot.content.loader import load_engine
 from bot.core.engine import Engine
 from bot.telegram.app import App, build_application, start, stop
 from bot.telegram.heap import settle
@@ -365,7 +366,7 @@ def share(cpu: float, window: float) -> str:
 
 
 def run(quick: bool) -> list[Section]:
-    engine = Engine.load(content_paths().intents_dir, content_paths().resources_file)
+    engine = load_engine(content_paths().intents_dir, content_paths().resources_file).engine
     section = Section(
         "End to end through Telegram's protocol (getUpdates → handler → sendMessage)",
         ("case", "updates", "seconds", "updates/s", "bot CPU", "per CPU-second", "server CPU",

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ContentPaths
+from bot.content.loader import load_engine
 from bot.core.engine import Engine
 from tests.fake_telegram import FakeTelegram
 
@@ -13,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session")
 def engine() -> Engine:
-    return Engine.load(ROOT / "intents", ROOT / "resources.yaml")
+    return load_engine(ROOT / "intents", ROOT / "resources.yaml").engine
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import ContentPaths, Settings
-from bot.core.engine import Engine
+from bot.content.loader import load_engine
 from bot.telegram.app import App, build_application, start, stop
 from bot.telegram.state import BotState
 from tests.fake_telegram import Call, FakeTelegram
@@ -45,7 +45,7 @@ class Running:
         return self.app.bot_data
 
     async def start(self) -> App:
-        engine = Engine.load(self.settings.content.intents_dir, self.settings.content.resources_file)
+        engine = load_engine(self.settings.content.intents_dir, self.settings.content.resources_file).engine
         self.app = build_application(self.settings, engine, **self.options)
         await start(self.app)
         assert self.app.updater is not None

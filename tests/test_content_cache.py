@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+import bot.content.cache
 from bot.config import ContentPaths
 from bot.content.cache import ContentCache
+from bot.content.loader import Loaded, load_engine
 from bot.content.problems import ContentError
 from bot.core.engine import Engine
 
@@ -22,13 +24,12 @@ class Loads:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.count = 0
-        real = Engine.load
 
-        def counted(intents_dir: Path, resources_path: Path) -> Engine:
+        def counted(intents_dir: Path, resources_path: Path) -> Loaded:
             self.count += 1
-            return real(intents_dir, resources_path)
+            return load_engine(intents_dir, resources_path)
 
-        monkeypatch.setattr(Engine, "load", staticmethod(counted))
+        monkeypatch.setattr(bot.content.cache, "load_engine", counted)
 
 
 @pytest.fixture
@@ -121,15 +122,13 @@ def test_a_damaged_cache_loads_the_files(content_dir: ContentPaths, tmp_path: Pa
 
 def test_a_file_edited_while_loading_is_not_cached(content_dir: ContentPaths, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    real = Engine.load
-
-    def edit_midway(intents_dir: Path, resources_path: Path) -> Engine:
-        engine = real(intents_dir, resources_path)
+    def edit_midway(intents_dir: Path, resources_path: Path) -> Loaded:
+        loaded = load_engine(intents_dir, resources_path)
         path = intents_dir / "coping_sleep.yaml"
         path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-        return engine
+        return loaded
 
-    monkeypatch.setattr(Engine, "load", staticmethod(edit_midway))
+    monkeypatch.setattr(bot.content.cache, "load_engine", edit_midway)
     store = cache(tmp_path)
     store.load(content_dir)
     assert not store.path.exists()

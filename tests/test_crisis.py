@@ -153,15 +153,14 @@ def test_english_crisis_reply_is_in_english(engine: Engine) -> None:
 
 
 class ExplodingDetector(CrisisDetector):
-    def check(self, message: Normalised) -> CrisisCheck:
+    def inspect(self, message: Normalised) -> CrisisCheck:
         raise RuntimeError("boom")
 
 
 def test_an_internal_error_still_gives_the_emergency_numbers(engine: Engine) -> None:
-    real = engine.content.crisis.detector
+    real = engine.rules
     exploding = ExplodingDetector(**{f.name: getattr(real, f.name) for f in dataclasses.fields(real)})
-    crisis = dataclasses.replace(engine.content.crisis, detector=exploding)
-    broken = Engine(dataclasses.replace(engine.content, crisis=crisis))
+    broken = Engine(engine.content, exploding)
     response = broken.respond("tôi muốn tự tử")
     assert response.decision.failed
     assert "115" in response.reply.text and "113" in response.reply.text

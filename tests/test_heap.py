@@ -8,19 +8,19 @@ import gc
 import weakref
 from datetime import UTC, datetime
 
-from bot.core.engine import Engine
+from bot.content.loader import load_engine
 from bot.telegram.heap import settle
 from tests.conftest import ROOT
 
 
 def test_an_engine_no_longer_used_is_freed_without_the_collector() -> None:
-    engine = Engine.load(ROOT / "intents", ROOT / "resources.yaml")
+    engine = load_engine(ROOT / "intents", ROOT / "resources.yaml").engine
     now = datetime.now(UTC)
     for text in ("tôi muốn tự tử", "mất ngủ mấy hôm nay", "hello", "ko mún nói chuyện"):
         engine.respond(text, now=now)
     engine.action("menu", "vi", now)
     parts = [weakref.ref(part) for part in (engine, engine.matcher, engine.replies, engine.guide,
-                                             engine.content.crisis.detector)]
+                                             engine.rules)]
     gc.disable()
     try:
         del engine
@@ -30,7 +30,7 @@ def test_an_engine_no_longer_used_is_freed_without_the_collector() -> None:
 
 
 def test_settling_freezes_what_is_alive() -> None:
-    engine = Engine.load(ROOT / "intents", ROOT / "resources.yaml")
+    engine = load_engine(ROOT / "intents", ROOT / "resources.yaml").engine
     try:
         settle()
         assert gc.get_freeze_count() > 10_000

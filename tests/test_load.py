@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from bot.config import ContentPaths
-from bot.core.engine import Engine
+from bot.content.loader import load_engine
 from bot.telegram.app import build_application, start, stop
 from tests.fake_telegram import FakeTelegram
 from tests.support import make_settings
@@ -40,7 +40,7 @@ async def test_a_thousand_people_ten_messages_each(
     settings = make_settings(telegram, tmp_path / "data", content_dir, user_messages_per_minute=60)
     app = build_application(
         settings,
-        Engine.load(content_dir.intents_dir, content_dir.resources_file),
+        load_engine(content_dir.intents_dir, content_dir.resources_file).engine,
         read_timeout=10.0,
         flood_limits=False,
     )

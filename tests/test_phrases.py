@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from bot.core.engine import Engine
 from bot.core.normalise import Token
-from bot.core.phrases import Hit, PhraseSet
+from bot.core.phrase_set import PhraseSet
+from bot.core.phrases import Hit
 
 PROFILE = settings(max_examples=200, deadline=None,
                    suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -56,7 +57,7 @@ def typo(draw: st.DrawFn, word: str) -> str:
 
 @st.composite
 def messages(draw: st.DrawFn, engine: Engine) -> str:
-    detector = engine.content.crisis.detector
+    detector = engine.rules
     sources = [p.source for p in detector.phrases.phrases] + [p.source for p in detector.guards.phrases]
     pieces: list[str] = []
     for _ in range(draw(st.integers(1, 4))):
@@ -78,7 +79,7 @@ def test_the_index_finds_what_trying_every_phrase_finds(engine: Engine, data: st
                                                         fuzzy: bool, within_clause: bool) -> None:
     text = data.draw(messages(engine))
     tokens = engine.content.normalise(text).tokens
-    detector = engine.content.crisis.detector
+    detector = engine.rules
     for phrases in (detector.phrases, detector.guards, detector.negations, detector.others):
         assert key(phrases.find(tokens, fuzzy, within_clause)) == key(
             exhaustive(phrases, tokens, fuzzy, within_clause)), text
@@ -97,7 +98,7 @@ def test_every_shipped_phrase_with_every_kind_of_typo_in_every_word(engine: Engi
     """Deterministic and thorough: each phrase, typed with and without diacritics, with each
     kind of typo in each of its words, between other words. Also proves the typo routes are
     used: some of these must be found only by forgiving the typo."""
-    detector = engine.content.crisis.detector
+    detector = engine.rules
     forgiven = 0
     for phrases in (detector.phrases, detector.guards):
         for phrase in phrases.phrases:
@@ -118,7 +119,7 @@ def hits(engine: Engine, phrases: PhraseSet, text: str) -> list[str]:
 
 
 def test_fillers_stand_inside_a_phrase_up_to_two(engine: Engine) -> None:
-    phrases = engine.content.crisis.detector.phrases
+    phrases = engine.rules.phrases
     assert "uống hết thuốc" in hits(engine, phrases, "em định uống hết lọ thuốc ngủ")
     assert "uống hết thuốc" in hits(engine, phrases, "uong het lo thuoc")
     assert "muốn chết" in hits(engine, phrases, "mình muốn thật sự chết")
@@ -129,7 +130,7 @@ def test_fillers_stand_inside_a_phrase_up_to_two(engine: Engine) -> None:
 
 def test_a_filler_keeps_its_diacritics(engine: Engine) -> None:
     """`lắm` (very) is a filler; `làm` (do) folds to the same `lam` but is not one."""
-    phrases = engine.content.crisis.detector.phrases
+    phrases = engine.rules.phrases
     assert "muốn chết" in hits(engine, phrases, "muốn lắm chết")
     assert "muốn chết" not in hits(engine, phrases, "muốn làm chết")
     assert "muốn chết" in hits(engine, phrases, "muon lam chet")  # without diacritics: either
@@ -140,7 +141,7 @@ def test_a_filler_keeps_its_diacritics(engine: Engine) -> None:
 
 
 def test_a_filler_never_starts_or_ends_a_match(engine: Engine) -> None:
-    found = engine.content.crisis.detector.phrases.find(engine.content.normalise("rất muốn chết lắm").tokens)
+    found = engine.rules.phrases.find(engine.content.normalise("rất muốn chết lắm").tokens)
     assert [(h.phrase.source, h.start, h.end) for h in found if h.phrase.source == "muốn chết"] == [
         ("muốn chết", 1, 3)]
 
@@ -152,7 +153,7 @@ def test_guards_take_fillers_too(engine: Engine) -> None:
 
 
 def test_a_guard_star_is_one_word_of_the_clause_never_the_writer(engine: Engine) -> None:
-    guards = engine.content.crisis.detector.guards
+    guards = engine.rules.guards
 
     def starred(text: str) -> list[str]:  # as the crisis check looks for guards
         found = guards.find(engine.content.normalise(text).tokens, fuzzy=False, within_clause=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ContentPaths
-from bot.core.engine import Engine
+from bot.content.loader import load_engine
 from bot.telegram.app import App, build_application, start, stop
 from bot.telegram.polling import poll
 from tests.fake_telegram import FakeTelegram
@@ -22,7 +22,7 @@ from tests.support import make_settings
 async def polling(telegram: FakeTelegram, tmp_path: Path, content_dir: ContentPaths) -> AsyncIterator[App]:
     app = build_application(
         make_settings(telegram, tmp_path / "data", content_dir),
-        Engine.load(content_dir.intents_dir, content_dir.resources_file),
+        load_engine(content_dir.intents_dir, content_dir.resources_file).engine,
         read_timeout=2.0,
     )
     await start(app)

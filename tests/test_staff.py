@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ContentPaths
-from bot.core.engine import Engine
+from bot.content.loader import load_engine
 from bot.storage.sqlite import NewEscalation
 from bot.telegram.app import App, build_application, start, stop
 from tests.fake_telegram import Call, FakeTelegram
@@ -34,7 +34,7 @@ async def app(telegram: FakeTelegram, tmp_path: Path, content_dir: ContentPaths)
     )
     application = build_application(
         settings,
-        Engine.load(content_dir.intents_dir, content_dir.resources_file),
+        load_engine(content_dir.intents_dir, content_dir.resources_file).engine,
         read_timeout=2.0,
         alert_interval=0.01,
     )

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.content.loader import load_engine
 from bot.content.problems import ContentError, Problem, Severity
 from bot.content.validate import check_engine
-from bot.core.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,10 +31,10 @@ class Content:
 
     def problems(self) -> list[Problem]:
         try:
-            engine = Engine.load(self.intents, self.resources)
+            loaded = load_engine(self.intents, self.resources)
         except ContentError as exc:
             return list(exc.problems)
-        return [*engine.warnings, *check_engine(engine, date(2026, 11, 21))]
+        return [*loaded.warnings, *check_engine(loaded.engine, date(2026, 11, 21))]
 
 
 @pytest.fixture

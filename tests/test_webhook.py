@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 
 from bot.config import ContentPaths
-from bot.core.engine import Engine
+from bot.content.loader import load_engine
 from bot.telegram.app import build_application
 from bot.telegram.webhook import SECRET_HEADER, serve_webhook
 from tests.fake_telegram import FakeTelegram
@@ -34,7 +34,7 @@ class Webhook:
         self.settings = make_settings(telegram, tmp_path / "data", content,
                                       webhook_url="https://bot.example.org/telegram",
                                       webhook_secret=SECRET, port=self.port)
-        engine = Engine.load(content.intents_dir, content.resources_file)
+        engine = load_engine(content.intents_dir, content.resources_file).engine
         self.app = build_application(self.settings, engine, read_timeout=2.0)
         self.stop = asyncio.Event()
         self.task: asyncio.Task[None] | None = None

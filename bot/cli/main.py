@@ -14,14 +14,19 @@ from typing import TextIO
 
 from bot.cli import staff as staff_cli
 from bot.config import ConfigError, content_paths, data_dir, log_level, pseudonym_secret, store_excerpts
+from bot.content.loader import Loaded, load_engine
 from bot.content.problems import ContentError, Severity
 from bot.content.validate import check_engine
 from bot.core.engine import Decision, Engine
 
 
-def _engine() -> Engine:
+def _loaded() -> Loaded:
     paths = content_paths()
-    return Engine.load(paths.intents_dir, paths.resources_file)
+    return load_engine(paths.intents_dir, paths.resources_file)
+
+
+def _engine() -> Engine:
+    return _loaded().engine
 
 
 def _lines(stream: TextIO) -> list[str]:
@@ -58,17 +63,16 @@ def cmd_try(args: argparse.Namespace) -> int:
         form = "yes: matched on the accented form" if n.has_diacritics else "no: matched on the folded form"
         print(f"diacritics:  {form}")
     print(f"language:    {d.lang}")
-    if d.check is not None:
-        for hit, guard in d.check.suppressed:
-            print(f"guard:       '{guard.phrase.source}' ({guard.phrase.owner}) silences "
-                  f"'{hit.phrase.source}'")
-        for hit in d.check.hits:
-            if all(hit is not s for s, _ in d.check.suppressed):
-                print(f"crisis hit:  '{hit.phrase.source}' (rule {hit.phrase.owner}"
-                      f"{', typo-forgiven' if hit.fuzzy else ''})")
-    if d.crisis and d.check and d.check.signal:
-        s = d.check.signal
+    findings = [d.check.finding()] if d.check is not None else []
+    if d.finding is not None and d.finding.detector != engine.rules.name:
+        findings.append(d.finding)  # a second opinion raised what the rules left silent
+    for line in (line for finding in findings for line in finding.evidence):
+        print(line)
+    if d.crisis and d.finding and d.finding.signal:
+        s = d.finding.signal
         extra = [x for x, on in (("negated", s.negated), ("about someone else", s.about_other)) if on]
+        if d.finding.detector != engine.rules.name:
+            extra.append(f"raised by the {d.finding.detector} detector")
         note = f" ({', '.join(extra)})" if extra else ""
         print(f"decision:    CRISIS {s.level} via rule {s.rule}{note}")
     else:
@@ -84,21 +88,22 @@ def cmd_try(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     try:
-        engine = _engine()
+        loaded = _loaded()
     except ContentError as exc:
         for problem in exc.problems:
             print(problem)
         errors = sum(p.severity is Severity.ERROR for p in exc.problems)
         print(f"\n{errors} error(s); the bot will not load this content")
         return 1
-    problems = [*engine.warnings, *check_engine(engine, datetime.now(UTC).date())]
+    engine = loaded.engine
+    problems = [*loaded.warnings, *check_engine(engine, datetime.now(UTC).date())]
     for problem in sorted(problems, key=lambda p: (p.path, p.line)):
         print(problem)
     errors = sum(p.severity is Severity.ERROR for p in problems)
     warnings = len(problems) - errors
     content = engine.content
     print(f"{len(content.intents)} intents, {sum(len(i.examples) for i in content.intents)} examples, "
-          f"{len(content.crisis.detector.phrases.phrases)} crisis phrases, "
+          f"{len(engine.rules.phrases.phrases)} crisis phrases, "
           f"{len(content.crisis.cases)} crisis cases, {len(content.hotlines)} hotlines, "
           f"{len(content.exercises)} exercises, {len(content.safety_plan.steps)} safety plan steps: "
           f"{errors} error(s), {warnings} warning(s)")

@@ -61,8 +61,9 @@ class TerminalLog:
         try:
             escalations = self._open()
             assert self._user_ref is not None
-            new = new_escalation(decision, f"{SOURCE}:{uuid.uuid4().hex}", self._user_ref, "private",
-                                 self.store_excerpts, source=SOURCE)
+            new = new_escalation(decision, update_key=f"{SOURCE}:{uuid.uuid4().hex}",
+                                 user_ref=self._user_ref, chat_type="private",
+                                 store_excerpts=self.store_excerpts, source=SOURCE)
             return self._runner.run(escalations.record(new))
         except Exception as exc:
             log.error("this escalation could not be logged in %s: %s", self.data_dir, exc)

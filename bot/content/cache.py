@@ -28,10 +28,10 @@ import numpy as np
 import rapidfuzz
 import yaml
 
-from bot.config import ContentPaths, Settings
-from bot.content.loader import content_files
+from bot.config import ContentPaths
+from bot.content.files import content_files
+from bot.content.loader import load_engine
 from bot.core.engine import Engine
-from bot.storage.privacy import load_or_create_secret
 from bot.storage.private_files import open_private, private_dir
 
 log = logging.getLogger(__name__)
@@ -46,23 +46,19 @@ class ContentCache:
     folder: Path
     secret: bytes
 
-    @classmethod
-    def for_settings(cls, settings: Settings) -> ContentCache:
-        return cls(settings.data_dir, load_or_create_secret(settings.pseudonym_secret, settings.data_dir))
-
     @property
     def path(self) -> Path:
         return self.folder / CACHE_FILE
 
     def load(self, paths: ContentPaths) -> Engine:
         """The engine for these files: from the cache when it was made from these exact files,
-        otherwise loaded from them (raising ContentError as `Engine.load` does) and cached."""
+        otherwise loaded from them (raising ContentError as `load_engine` does) and cached."""
         before = fingerprint(paths)
         cached = self._read(before)
         if cached is not None:
             log.info("content loaded from the cache (files unchanged since %s was written)", self.path)
             return cached
-        engine = Engine.load(paths.intents_dir, paths.resources_file)
+        engine = load_engine(paths.intents_dir, paths.resources_file).engine
         # A file edited while loading: what was loaded may not be what `before` describes.
         if fingerprint(paths) == before:
             self._write(before, engine)

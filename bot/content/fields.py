@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.content.yamlio import Node
-from bot.core.language import LANGUAGES
+from bot.core.language import LANGUAGES, Language
 from bot.core.models import Localised
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -47,3 +47,26 @@ def open_item(node: Node, allowed: set[str], kind: str) -> str | None:
     node.allow_keys(allowed, f"the {kind}")
     id_node = node.require("id", f"the {kind}")
     return identifier(id_node, f"the {kind} id") if id_node else ""
+
+
+def per_language(node: Node, what: str) -> dict[Language, list[tuple[str, int]]]:
+    """A `vi:`/`en:` mapping of lists: each language's texts with their lines."""
+    result: dict[Language, list[tuple[str, int]]] = {"vi": [], "en": []}
+    if not node.expect_map(what):
+        return result
+    node.allow_keys(set(LANGUAGES), what)
+    for lang in LANGUAGES:
+        child = node.get(lang)
+        if child is None:
+            continue
+        for item in child.elements(f"{what} ({lang})"):
+            text = item.text(f"an item of {what} ({lang})")
+            if text:
+                result[lang].append((text, item.line))
+    return result
+
+
+def ids(node: Node | None, what: str) -> tuple[str, ...]:
+    if node is None:
+        return ()
+    return tuple(node.text_list(what))

@@ -70,7 +70,7 @@ def _crisis_cases(engine: Engine) -> list[Problem]:
 
 
 def _guards_against_phrases(engine: Engine) -> list[Problem]:
-    detector = engine.content.crisis.detector
+    detector = engine.rules
     crisis_forms = {" ".join(w.folded for w in p.words): p for p in detector.phrases.phrases}
     problems = []
     for guard in detector.guards.phrases:

@@ -16,13 +16,13 @@ a phrase. Order matters: "chết mất mình quên uống thuốc" (oh no, I for
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar
 
+from bot.core.detectors import LEVELS, Finding, Level, Signal
 from bot.core.normalise import Normalised, Token
-from bot.core.phrases import Hit, Phrase, PhraseSet
+from bot.core.phrase_set import PhraseSet
+from bot.core.phrases import Hit, Phrase
 
-Level = Literal["urgent", "concern"]
-LEVELS: tuple[Level, ...] = ("urgent", "concern")
 NEGATION_WINDOW = 2
 TOGETHER_WINDOW = 8  # words from the first part's start to the last part's end
 
@@ -54,26 +54,28 @@ class Together:
 
 
 @dataclass(frozen=True, slots=True)
-class Signal:
-    """The decisive crisis finding for one message."""
-
-    level: Level
-    rule: str
-    phrase: str
-    fuzzy: bool
-    negated: bool
-    about_other: bool
-
-
-@dataclass(frozen=True, slots=True)
 class CrisisCheck:
+    """Everything the rules saw: the decisive signal, every hit, and each hit a guard silenced."""
+
     signal: Signal | None
     hits: tuple[Hit, ...]
     suppressed: tuple[tuple[Hit, Hit], ...]
 
+    def finding(self) -> Finding:
+        silenced = {id(hit) for hit, _ in self.suppressed}
+        evidence = [f"guard:       '{guard.phrase.source}' ({guard.phrase.owner}) silences "
+                    f"'{hit.phrase.source}'" for hit, guard in self.suppressed]
+        evidence += [f"crisis hit:  '{hit.phrase.source}' (rule {hit.phrase.owner}"
+                     f"{', typo-forgiven' if hit.fuzzy else ''})"
+                     for hit in self.hits if id(hit) not in silenced]
+        return Finding(CrisisDetector.name, self.signal, tuple(evidence))
+
 
 @dataclass(frozen=True)
 class CrisisDetector:
+    """The rules detector, compiled from content by `bot.core.crisis_rules.compile_rules`."""
+
+    name: ClassVar[str] = "rules"
     rules: dict[str, CrisisRule]
     phrases: PhraseSet
     guards: PhraseSet
@@ -87,7 +89,10 @@ class CrisisDetector:
         """Single negation words (folded), which also decide `not_when_negated` intents."""
         return frozenset(p.words[0].folded for p in self.negations.phrases if len(p.words) == 1)
 
-    def check(self, message: Normalised) -> CrisisCheck:
+    def check(self, message: Normalised) -> Finding:
+        return self.inspect(message).finding()
+
+    def inspect(self, message: Normalised) -> CrisisCheck:
         tokens = message.tokens
         hits = self.phrases.find(tokens) + self._together(tokens)
         if not hits:

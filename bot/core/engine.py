@@ -1,7 +1,9 @@
-"""The pure engine: one message in, one decision and reply out. No Telegram here.
+"""The pure engine: one message in, one decision and reply out. No I/O here.
 
 normalise → detect crisis → match intent → build reply. The CLI, the terminal chat, the
-Telegram handlers and the benchmarks all call `Engine.respond`, so they cannot disagree.
+Telegram handlers and the benchmarks all call `Engine.respond`, so they cannot disagree. The
+engine is handed its detectors (`bot.content.loader.load_engine` compiles the rules); how
+their findings combine is `bot.core.detectors.combine`.
 """
 
 from __future__ import annotations
@@ -9,11 +11,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
-from bot.content.loader import load_content
-from bot.content.problems import Problem
-from bot.core.crisis import CrisisCheck, Level
+from bot.core.crisis import CrisisCheck, CrisisDetector
+from bot.core.detectors import Detector, Finding, Level, combine
 from bot.core.guide import Guide
 from bot.core.language import Language
 from bot.core.matcher import Candidate, IntentMatcher
@@ -36,13 +36,18 @@ class Decision:
     score: float
     about_other: bool = False
     normalised: Normalised | None = None
-    check: CrisisCheck | None = None
+    check: CrisisCheck | None = None  # everything the rules saw
+    finding: Finding | None = None  # the decisive finding, of whichever detector spoke
     candidates: tuple[Candidate, ...] = ()
     failed: bool = False
 
     @property
     def rule(self) -> str | None:
-        return self.check.signal.rule if self.check and self.check.signal else None
+        return self.finding.signal.rule if self.finding and self.finding.signal else None
+
+    @property
+    def phrase(self) -> str | None:
+        return self.finding.signal.phrase if self.finding and self.finding.signal else None
 
 
 @dataclass(frozen=True)
@@ -54,13 +59,14 @@ class Response:
 @dataclass(frozen=True, repr=False)
 class Engine:
     content: Content
-    warnings: tuple[Problem, ...] = ()
+    rules: CrisisDetector
+    second_opinions: tuple[Detector, ...] = ()
     matcher: IntentMatcher = field(init=False, repr=False)
     replies: ReplyBuilder = field(init=False, repr=False)
     guide: Guide = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        negations = self.content.crisis.detector.negation_words()
+        negations = self.rules.negation_words()
         object.__setattr__(self, "matcher", IntentMatcher(self.content.intents,
                                                           self.content.normalise, negations))
         object.__setattr__(self, "replies", ReplyBuilder(self.content))
@@ -69,29 +75,25 @@ class Engine:
     def __repr__(self) -> str:
         return f"Engine({len(self.content.intents)} intents)"
 
-    @classmethod
-    def load(cls, intents_dir: Path, resources_path: Path) -> Engine:
-        content, warnings = load_content(intents_dir, resources_path)
-        return cls(content, tuple(warnings))
-
     def decide(self, text: str, lang: Language | None = None) -> Decision:
         message = self.content.normalise(text)
         language = lang or message.lang
-        check = self.content.crisis.detector.check(message)
-        if check.signal is not None:
-            signal = check.signal
+        check = self.rules.inspect(message)
+        finding = combine(check.finding(), [d.check(message) for d in self.second_opinions])
+        if finding.signal is not None:
+            signal = finding.signal
             intent = ("help_someone_else" if signal.about_other
                       else self.content.crisis.intent_ids[signal.level])
             return Decision(text, language, intent, True, signal.level, 100.0, signal.about_other,
-                            message, check)
+                            message, check, finding)
         candidates = tuple(self.matcher.rank(message))
         chosen = next((c for c in candidates if c.score >= self.matcher.threshold_for(c.intent)), None)
         if chosen is None:
             return Decision(text, language, None, False, None,
                             candidates[0].score if candidates else 0.0,
-                            normalised=message, check=check, candidates=candidates)
+                            normalised=message, check=check, finding=finding, candidates=candidates)
         return Decision(text, language, chosen.intent, False, None, chosen.score, normalised=message,
-                        check=check, candidates=candidates)
+                        check=check, finding=finding, candidates=candidates)
 
     def respond(self, text: str, lang: Language | None = None,
                 now: datetime | None = None) -> Response:

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal
 
-from bot.core.crisis import CrisisDetector, Level
+from bot.core.crisis_rules import CrisisRules
+from bot.core.detectors import Level
 from bot.core.language import Language
 from bot.core.normalise import Normaliser
 
@@ -116,12 +117,11 @@ class CrisisCase:
 
 @dataclass(frozen=True)
 class CrisisContent:
-    detector: CrisisDetector
+    rules: CrisisRules  # compiled into the rules detector by bot.core.crisis_rules
     intent_ids: dict[Level, str]
     resources: tuple[str, ...]
     replies: dict[str, Localised]
     cases: tuple[CrisisCase, ...]
-    phrase_sources: tuple[tuple[str, str, int], ...]
     buttons: tuple[str, ...] = ()
     check_in_times: tuple[time, ...] = ()
     after_safe: tuple[str, ...] = ()  # offered to someone who says they are safe, or better

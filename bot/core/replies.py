@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.commands import COMMANDS
-from bot.core.crisis import Level
+from bot.core.detectors import Level
 from bot.core.language import Language
 from bot.core.models import Content, Fact, Hotline, Intent
 

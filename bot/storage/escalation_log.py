@@ -17,8 +17,8 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
-from bot.core.engine import Decision
 from bot.storage.private_files import open_private, private_dir
 from bot.storage.sqlite import NewEscalation, Store
 
@@ -28,16 +28,33 @@ SPOOL_WARN_AT = 1000
 EXCERPT_CHARS = 120
 
 
-def new_escalation(decision: Decision, update_key: str, user_ref: str, chat_type: str,
+class CrisisDecision(Protocol):
+    """What an escalation is made from; the engine's `Decision` is one."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def lang(self) -> str: ...
+    @property
+    def level(self) -> str | None: ...
+    @property
+    def rule(self) -> str | None: ...
+    @property
+    def phrase(self) -> str | None: ...
+    @property
+    def about_other(self) -> bool: ...
+
+
+def new_escalation(decision: CrisisDecision, *, update_key: str, user_ref: str, chat_type: str,
                    store_excerpts: bool, source: str = "telegram") -> NewEscalation:
     """The record of one crisis decision: what fired and how urgent, never who (`user_ref` is a
     pseudonym) and, unless the operator asked for excerpts, never what was written."""
-    signal = decision.check.signal if decision.check else None
-    excerpt = (" ".join(decision.text.split())[:EXCERPT_CHARS] or None) if store_excerpts else None
+    text = decision.text
+    excerpt = (" ".join(text.split())[:EXCERPT_CHARS] or None) if store_excerpts else None
     return NewEscalation(
         update_key=update_key, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         user_ref=user_ref, chat_type=chat_type, lang=decision.lang, level=decision.level or "urgent",
-        trigger_rule=signal.rule if signal else "unknown", trigger_phrase=signal.phrase if signal else "",
+        trigger_rule=decision.rule or "unknown", trigger_phrase=decision.phrase or "",
         about_other=decision.about_other, excerpt=excerpt, source=source)
 
 

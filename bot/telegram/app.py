@@ -247,7 +247,8 @@ def run_telegram(mode: str | None = None) -> int:
         return 2
     configure_logging(settings.log_level, [settings.token])
     try:
-        engine = ContentCache.for_settings(settings).load(settings.content)
+        secret = load_or_create_secret(settings.pseudonym_secret, settings.data_dir)
+        engine = ContentCache(settings.data_dir, secret).load(settings.content)
     except ContentError as exc:
         print("the content has errors; run `python -m bot validate`:", file=sys.stderr)
         for problem in exc.problems[:10]:

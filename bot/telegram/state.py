@@ -81,8 +81,9 @@ class BotState:
                     "delivered" if delivered else "NOT DELIVERED")
         message, chat = update.effective_message, update.effective_chat
         edit = f":e{int(message.edit_date.timestamp())}" if message and message.edit_date else ""
-        new = new_escalation(decision, f"u{update.update_id}{edit}", user_ref,
-                             chat.type if chat else "unknown", self.settings.store_excerpts)
+        new = new_escalation(decision, update_key=f"u{update.update_id}{edit}", user_ref=user_ref,
+                             chat_type=chat.type if chat else "unknown",
+                             store_excerpts=self.settings.store_excerpts)
         escalation_id = await self.escalation_log.record(new)
         if escalation_id is not None:
             self.desk.enqueue(escalation_id, urgent=new.level == "urgent")

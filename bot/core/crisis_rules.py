@@ -1,0 +1,157 @@
+"""Crisis rules as content holds them, and their compiling into the rules detector.
+
+`bot.content` reads `intents/crisis.yaml` and the guards into `CrisisRules`: plain text with
+the file and line each piece came from. `compile_rules` turns them into a `CrisisDetector`
+with the normaliser built from the same content, and reports what it cannot compile (a
+phrase with no words, a filler of two words, a guard's `*` at its end) as `Flaw`s, which the
+content layer shows as `file:line` problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.core.crisis import CrisisDetector, CrisisRule, Together
+from bot.core.detectors import Level
+from bot.core.normalise import Normalised
+from bot.core.phrase_set import PhraseSet
+from bot.core.phrases import Phrase, PhraseWord, WordSet, compile_phrase
+
+Normalise = Callable[[str], Normalised]
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """Text as an operator wrote it, and where."""
+
+    text: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class TogetherEntry:
+    """`thuốc ngủ | thuốc + chết`: groups joined by `+`, each a choice of phrases."""
+
+    written: Written
+    groups: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    id: str
+    level: Level
+    about_other: bool
+    phrases: tuple[Written, ...]
+    together: tuple[TogetherEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GuardSpec:
+    id: str
+    phrases: tuple[Written, ...]
+
+
+@dataclass(frozen=True)
+class CrisisRules:
+    rules: tuple[RuleSpec, ...]
+    guards: tuple[GuardSpec, ...]
+    lookalikes: tuple[str, ...]
+    fillers: tuple[Written, ...]
+    negations: tuple[str, ...]
+    others: tuple[str, ...]
+    first_person: tuple[str, ...]
+
+    def phrase_texts(self) -> tuple[str, ...]:
+        return tuple(p.text for rule in self.rules for p in rule.phrases)
+
+
+@dataclass(frozen=True, slots=True)
+class Flaw:
+    path: str
+    line: int
+    message: str
+
+
+def compile_rules(spec: CrisisRules, normalise: Normalise) -> tuple[CrisisDetector, list[Flaw]]:
+    flaws: list[Flaw] = []
+    phrases: list[Phrase] = []
+    together: list[Together] = []
+    for rule in spec.rules:
+        for written in rule.phrases:
+            phrase = compile_phrase(written.text, rule.id, normalise, written.line)
+            if phrase.words:
+                phrases.append(phrase)
+            else:
+                flaws.append(Flaw(written.path, written.line,
+                                  f"phrase '{written.text}' has no words to match"))
+        for entry in rule.together:
+            compiled = _together(entry, rule.id, len(together), normalise, flaws)
+            if compiled is not None:
+                together.append(compiled)
+    guards = [found for guard in spec.guards for written in guard.phrases
+              if (found := _guard(written, guard.id, normalise, flaws)) is not None]
+    negations = [compile_phrase(text, "negations", normalise) for text in spec.negations]
+    first_person = [compile_phrase(text, "first_person", normalise) for text in spec.first_person]
+    negation_words = {p.words[0].folded for p in negations if len(p.words) == 1}
+    fillers = _fillers(spec.fillers, normalise, negation_words, flaws)
+    detector = CrisisDetector(
+        rules={r.id: CrisisRule(r.id, r.level, r.about_other) for r in spec.rules},
+        phrases=PhraseSet(tuple(phrases), frozenset(normalise(t).accented for t in spec.lookalikes),
+                          fillers),
+        guards=PhraseSet(tuple(guards), fillers=fillers,
+                         personal=WordSet.of(w for p in first_person for w in p.words)),
+        negations=PhraseSet(tuple(negations)),
+        others=PhraseSet(tuple(compile_phrase(text, "others", normalise) for text in spec.others)),
+        first_person=PhraseSet(tuple(first_person)),
+        together=tuple(together),
+        parts=PhraseSet(tuple(part for t in together for group in t.groups for part in group),
+                        fillers=fillers),
+    )
+    return detector, flaws
+
+
+def _together(entry: TogetherEntry, rule_id: str, number: int, normalise: Normalise,
+              flaws: list[Flaw]) -> Together | None:
+    written = entry.written
+    groups = tuple(tuple(compile_phrase(choice, f"{number}:{g}", normalise, written.line) for choice in group)
+                   for g, group in enumerate(entry.groups))
+    if any(not p.words for group in groups for p in group):
+        flaws.append(Flaw(written.path, written.line,
+                          f"together '{written.text}' has a phrase with no words to match"))
+        return None
+    return Together(Phrase(written.text, rule_id, (), written.line), groups)
+
+
+def _guard(written: Written, guard_id: str, normalise: Normalise, flaws: list[Flaw]) -> Phrase | None:
+    phrase = compile_phrase(written.text, guard_id, normalise, written.line)
+    words = phrase.words
+    if words and (words[0].wild or words[-1].wild):
+        flaws.append(Flaw(written.path, written.line, f"guard '{written.text}' starts or ends with `*`; "
+                          "a `*` stands between two words (`thèm * muốn chết`)"))
+        return None
+    if any(a.wild and b.wild and c.wild for a, b, c in zip(words, words[1:], words[2:], strict=False)):
+        flaws.append(Flaw(written.path, written.line, f"guard '{written.text}' has three `*` in a row; "
+                          "a `*` is one word, and a guard that skips more than two would silence real "
+                          "crises"))
+        return None
+    return phrase
+
+
+def _fillers(fillers: tuple[Written, ...], normalise: Normalise, negations: set[str],
+             flaws: list[Flaw]) -> WordSet:
+    """The small words that may stand inside crisis phrases and guards, one word each; never a
+    negation, which turns "muốn chết" into "muốn không chết"."""
+    words: list[PhraseWord] = []
+    for written in fillers:
+        phrase = compile_phrase(written.text, "fillers", normalise, written.line)
+        if len(phrase.words) != 1:
+            flaws.append(Flaw(written.path, written.line, f"filler '{written.text}' is {len(phrase.words)} "
+                              "words; write one word per item (`thật sự` is two fillers: `thật` and `sự`)"))
+        elif phrase.words[0].folded in negations:
+            flaws.append(Flaw(written.path, written.line, f"filler '{written.text}' is a negation; a "
+                              "filler must not change what a phrase means: remove it from `fillers`"))
+        else:
+            words.extend(phrase.words)
+    return WordSet.of(words)
