@@ -33,8 +33,9 @@ from bot.content.loader import load_engine
 from bot.core.engine import Engine
 from bot.storage.escalation_log import EscalationLog
 from bot.storage.privacy import pseudonym
-from bot.storage.sqlite import NewEscalation, Store
-from bot.telegram.app import App
+from bot.storage.records import NewEscalation
+from bot.storage.sqlite import DATABASE_FILE, SqliteStore
+from bot.telegram.lifecycle import App
 
 SLOWDOWN = 0.2  # seconds added to every escalation write in the "slow store" runs
 SECRET = b"bench-secret-key"
@@ -66,7 +67,7 @@ async def write_escalations(template: NewEscalation, writers: int, writes: int) 
     """`writers` tasks sharing `writes` escalations between them, into a fresh database."""
     with tempfile.TemporaryDirectory(prefix="bench-store-") as data:
         data_dir = Path(data)
-        store = await Store.open(data_dir / "bot.sqlite3")
+        store = await SqliteStore.open(data_dir / DATABASE_FILE)
         log = EscalationLog(store, data_dir)
         latencies: list[float] = []
         commits = 0
@@ -96,7 +97,7 @@ async def write_escalations(template: NewEscalation, writers: int, writes: int) 
             seconds = time.perf_counter() - began
         finally:
             await store.close()
-        rows = count_escalations(data_dir / "bot.sqlite3")
+        rows = count_escalations(data_dir / DATABASE_FILE)
         if log.spool_size():
             raise RuntimeError("escalations were spooled: the database failed during the benchmark")
     return WriteResult(writers, writes, seconds, latencies, rows, commits)
@@ -161,7 +162,8 @@ def slow_store(delay: float) -> Callable[[App], Awaitable[None]]:
     """Make the running bot's escalation writes `delay` seconds slower: they sleep, then write."""
 
     async def prepare(app: App) -> None:
-        store = app.bot_data.store
+        assert app.bot_data.runtime is not None
+        store = app.bot_data.runtime.store
         write = store.add_escalation
 
         async def slower(new: NewEscalation) -> int | None:

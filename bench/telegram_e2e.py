@@ -44,8 +44,10 @@ from bench.table import Section, median, ms, percentile
 from bot.config import Settings, content_paths
 from bot.content.loader import load_engine
 from bot.core.engine import Engine
-from bot.telegram.app import App, build_application, start, stop
+from bot.storage.sqlite import DATABASE_FILE
+from bot.telegram.app import build_application
 from bot.telegram.heap import settle
+from bot.telegram.lifecycle import App, start, stop
 from bot.telegram.polling import poll
 from bot.telegram.render import split_text
 from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
@@ -323,7 +325,7 @@ async def drive(plan: list[Planned], expected: int, engine: Engine, *, separate_
                     await asyncio.wait_for(task, 30)
                 await stop(app)
             # Stopped: every handler has finished, so every escalation write has happened.
-            outcome.escalations = count_escalations(app.bot_data.settings.database_file)
+            outcome.escalations = count_escalations(Path(data) / DATABASE_FILE)
     finally:
         await server.close()
     return outcome

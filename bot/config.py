@@ -17,7 +17,6 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
-DATABASE_FILE = "bot.sqlite3"
 
 
 class ConfigError(Exception):
@@ -28,6 +27,13 @@ class ConfigError(Exception):
 class ContentPaths:
     intents_dir: Path
     resources_file: Path
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Where the bot keeps what it stores: today one SQLite file in the data folder."""
+
+    data_dir: Path
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,8 @@ class Settings:
     session_timeout_minutes: int = 30
 
     @property
-    def database_file(self) -> Path:
-        return self.data_dir / DATABASE_FILE
+    def store(self) -> StoreConfig:
+        return StoreConfig(self.data_dir)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -159,9 +165,9 @@ def data_dir(env: Mapping[str, str] | None = None) -> Path:
     return Path(env.get("BOT_DATA_DIR", "").strip() or "data")
 
 
-def database_file(env: Mapping[str, str] | None = None) -> Path:
-    """Where the database is, for tools that need it without the rest of the settings."""
-    return data_dir(env) / DATABASE_FILE
+def store_config(env: Mapping[str, str] | None = None) -> StoreConfig:
+    """Where the store is, for tools that need it without the rest of the settings."""
+    return StoreConfig(data_dir(env))
 
 
 def pseudonym_secret(env: Mapping[str, str] | None = None) -> str | None:

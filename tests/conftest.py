@@ -7,7 +7,10 @@ import pytest
 from bot.config import ContentPaths
 from bot.content.loader import load_engine
 from bot.core.engine import Engine
+from bot.storage.store import Store
+from tests.backends import BACKENDS, Backend
 from tests.fake_telegram import FakeTelegram
+from tests.support import Person
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,3 +31,23 @@ def content_dir(tmp_path: Path) -> ContentPaths:
 async def telegram() -> AsyncIterator[FakeTelegram]:
     async with FakeTelegram() as server:
         yield server
+
+
+@pytest.fixture(params=BACKENDS, ids=lambda b: b.name)
+def backend(request: pytest.FixtureRequest) -> Backend:
+    """Each store backend in turn: a test taking it (or `store`) runs once per backend."""
+    chosen: Backend = request.param
+    return chosen
+
+
+@pytest.fixture
+async def store(backend: Backend, tmp_path: Path) -> AsyncIterator[Store]:
+    opened = await backend.open(tmp_path)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+def person(telegram: FakeTelegram) -> Person:
+    """The person in a private chat with the bot, in the end-to-end tests."""
+    return Person(telegram)

@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 
 from bot.config import ContentPaths
-from bot.core.models import VIETNAM, Content
-from bot.telegram.render import to_html
+from bot.core.models import VIETNAM, Content, Localised
+from bot.storage.privacy import pseudonym
 from tests.fake_telegram import Call, FakeTelegram
-from tests.support import USER, Running, buttons, make_settings, rows, to, until
+from tests.support import USER, Person, Running, buttons, make_settings, shown, text, until
 
 FAST = 0.005  # breathing's 10 paced steps (50 s) take a quarter of a second
 # Slow enough that a tap or a message lands inside the step it was meant for (a 4 s step is
@@ -34,53 +34,22 @@ EMERGENCY = "115"
 Launch = Callable[..., Awaitable[Running]]
 
 
-# The person in the chat
+def said(text: Localised | None) -> str:
+    """A step's Vietnamese text, which the step must have."""
+    assert text is not None
+    return text("vi")
 
 
-class Person:
-    """One person in a private chat: what they send, and the bot's messages to them in order."""
-
-    def __init__(self, telegram: FakeTelegram, user_id: int = USER) -> None:
-        self.telegram, self.id = telegram, user_id
-        self.seen = 0
-
-    def says(self, text: str) -> None:
-        self.telegram.send_text(text, user_id=self.id)
-
-    def taps(self, data: str) -> None:
-        self.telegram.press_button(data, user_id=self.id)
-
-    def messages(self) -> list[Call]:
-        return [c for c in self.telegram.calls_to("sendMessage") if to(self.id)(c)]
-
-    async def receives(self, count: int, timeout: float = 5.0) -> list[Call]:
-        """The next `count` messages to this person, waiting for them to arrive."""
-        calls = await self.telegram.wait_for("sendMessage", self.seen + count, where=to(self.id),
-                                             timeout=timeout)
-        new = calls[self.seen:self.seen + count]
-        self.seen += count
-        return new
-
-    async def receive(self, timeout: float = 5.0) -> Call:
-        [call] = await self.receives(1, timeout)
-        return call
-
-    async def gets_nothing_more(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-        extra = [c.params["text"][:80] for c in self.messages()[self.seen:]]
-        assert not extra, f"unexpected messages: {extra}"
-
-    def texts(self) -> list[str]:
-        return [c.params["text"] for c in self.messages()]
+async def escalated(running: Running, count: int) -> bool:
+    return await running.escalations() == count
 
 
-def shown(text: str) -> str:
-    """A content text as the person sees it: trimmed and escaped for Telegram's HTML."""
-    return to_html(text.strip())
+async def check_in_pending(running: Running) -> bool:
+    return await running.store.check_in_pending(pseudonym(USER, running.runtime.secret))
 
 
-def text(call: Call) -> str:
-    return str(call.params["text"])
+async def no_check_in(running: Running) -> bool:
+    return not await check_in_pending(running)
 
 
 def step_button(call: Call, move: str) -> str:
@@ -133,12 +102,7 @@ async def running(launch: Launch) -> Running:
 
 @pytest.fixture
 def content(running: Running) -> Content:
-    return running.state.engine.content
-
-
-@pytest.fixture
-def person(telegram: FakeTelegram) -> Person:
-    return Person(telegram)
+    return running.runtime.engine.content
 
 
 async def start_exercise(person: Person, exercise_id: str) -> Call:
@@ -170,8 +134,8 @@ async def test_breathing_paces_ten_steps_in_order_then_the_outro(
     assert all(gap >= wait * FAST * 0.9 for gap, wait in zip(gaps, waits, strict=True)), gaps
     outro = await person.receive()
     assert text(outro) == shown(breathing.outro("vi"))
-    assert buttons(outro) == list(breathing.offers)
-    assert running.state.sessions.count() == 0
+    assert buttons(outro) == [str(a) for a in breathing.offers]
+    assert running.runtime.sessions.count() == 0
 
 
 async def test_grounding_takes_typed_answers_and_taps_on_next(
@@ -186,21 +150,21 @@ async def test_grounding_takes_typed_answers_and_taps_on_next(
     assert text(first) == shown(steps[0].say("vi"))
     person.says("cái cốc, cửa sổ, bức tường xanh")
     second = await person.receive()
-    assert text(second) == shown(f"{steps[0].ack('vi')}\n\n{steps[1].say('vi')}")
+    assert text(second) == shown(f"{said(steps[0].ack)}\n\n{steps[1].say('vi')}")
     person.taps(step_button(second, "next"))  # a tap moves on without the thank-you
     third = await person.receive()
     assert text(third) == shown(steps[2].say("vi"))
     person.says("tiếng quạt, tiếng xe máy")
     fourth = await person.receive()
-    assert text(fourth) == shown(f"{steps[2].ack('vi')}\n\n{steps[3].say('vi')}")
+    assert text(fourth) == shown(f"{said(steps[2].ack)}\n\n{steps[3].say('vi')}")
     person.taps(step_button(fourth, "next"))
     fifth = await person.receive()
     assert text(fifth) == shown(steps[4].say("vi"))
     person.says("mình đang cố gắng rồi")
     last = await person.receive()
-    assert text(last) == shown(f"{steps[4].ack('vi')}\n\n{grounding.outro('vi')}")
-    assert buttons(last) == list(grounding.offers)
-    assert running.state.sessions.count() == 0
+    assert text(last) == shown(f"{said(steps[4].ack)}\n\n{grounding.outro('vi')}")
+    assert buttons(last) == [str(a) for a in grounding.offers]
+    assert running.runtime.sessions.count() == 0
 
 
 async def test_feeling_answers_each_chosen_feeling_before_the_next_question(
@@ -218,7 +182,7 @@ async def test_feeling_answers_each_chosen_feeling_before_the_next_question(
     person.taps(step_button(question, f"c{anxious}"))
     reply, question = await person.receives(2)
     assert text(reply) == shown(which.choices[anxious].reply("vi"))
-    assert buttons(reply) == list(which.choices[anxious].offers)
+    assert buttons(reply) == [str(a) for a in which.choices[anxious].offers]
     assert text(question) == shown(strength.say("vi"))
     person.taps(step_button(question, "c2"))
     reply, question = await person.receives(2)
@@ -227,7 +191,7 @@ async def test_feeling_answers_each_chosen_feeling_before_the_next_question(
     person.taps(step_button(question, "next"))  # "I can't think of one"
     outro = await person.receive()
     assert text(outro) == shown(feeling.outro("vi"))
-    assert running.state.sessions.count() == 0
+    assert running.runtime.sessions.count() == 0
 
 
 # Exercises, stopped half-way
@@ -237,7 +201,7 @@ async def test_breathing_stopped_by_the_button_sends_no_further_step(
     launch: Launch, person: Person
 ) -> None:
     running = await launch(time_scale=STOPPABLE)
-    content = running.state.engine.content
+    content = running.runtime.engine.content
     intro = await start_exercise(person, "breathing")
     person.taps(step_button(intro, "next"))
     steps = await person.receives(8)
@@ -247,7 +211,7 @@ async def test_breathing_stopped_by_the_button_sends_no_further_step(
     assert buttons(stopped) == exercise_menu(content)
     # The last two breaths would have taken 10 s, scaled.
     await person.gets_nothing_more(10 * STOPPABLE + 0.3)
-    assert running.state.sessions.count() == 0
+    assert running.runtime.sessions.count() == 0
 
 
 @pytest.mark.parametrize("word", ["dừng", "stop"])
@@ -255,7 +219,7 @@ async def test_breathing_stopped_by_typing_sends_no_further_step(
     launch: Launch, person: Person, word: str
 ) -> None:
     running = await launch(time_scale=STOPPABLE)
-    content = running.state.engine.content
+    content = running.runtime.engine.content
     intro = await start_exercise(person, "breathing")
     person.taps(step_button(intro, "next"))
     await person.receives(8)
@@ -286,7 +250,7 @@ async def test_an_exercise_stopped_half_way_goes_no_further(
     person.taps(step_button(second, "next"))
     stale = await person.receive()
     assert text(stale) == message(content, "stale_button")
-    assert running.state.sessions.count() == 0
+    assert running.runtime.sessions.count() == 0
 
 
 async def test_an_earlier_exercises_buttons_do_nothing_to_the_next_one(
@@ -304,7 +268,7 @@ async def test_an_earlier_exercises_buttons_do_nothing_to_the_next_one(
     person.taps(step_button(grounding, "next"))
     step = await person.receive()
     assert text(step) == shown(content.exercises["grounding"].steps[0].say("vi"))
-    assert running.state.sessions.takes_text(USER)
+    assert running.runtime.sessions.takes_text(USER)
 
 
 # Where exercises start
@@ -390,8 +354,8 @@ async def test_a_crisis_during_breathing_comes_first_and_ends_the_pacing(
     assert EMERGENCY in text(crisis) and "111" in text(crisis)
     assert buttons(check_in) == ["checkin:safe", "checkin:help"]
     await person.gets_nothing_more(10 * STOPPABLE + 0.3)
-    await until(lambda: rows(running.settings.database_file, "escalations") == 1)
-    assert running.state.sessions.count() == 0
+    await until(lambda: escalated(running, 1))
+    assert running.runtime.sessions.count() == 0
 
 
 async def test_a_crisis_during_the_plan_pauses_it_and_keeps_the_answers(
@@ -410,7 +374,7 @@ async def test_a_crisis_during_the_plan_pauses_it_and_keeps_the_answers(
     assert EMERGENCY in text(crisis)
     assert text(paused) == shown(plan.paused("vi"))
     assert buttons(paused) == [step_button(paused, "continue"), step_button(paused, "stop")]
-    await until(lambda: rows(running.settings.database_file, "escalations") == 1)
+    await until(lambda: escalated(running, 1))
     person.taps(step_button(paused, "continue"))
     again = await person.receive()
     assert text(again) == text(third)  # the same question, asked again
@@ -469,7 +433,7 @@ async def test_a_plan_with_skipped_steps_lists_only_what_was_answered(
         else:
             assert shown(step.heading("vi")) not in plan_text
     assert plan_text.endswith(shown(plan.emergency("vi").format(number=EMERGENCY)))
-    keep = running.state.sessions.keep_minutes
+    keep = running.runtime.sessions.keep_minutes
     assert text(closing) == shown(plan.closing("vi").format(minutes=keep))
     assert buttons(closing) == ["plan:again"]
 
@@ -481,10 +445,10 @@ async def test_the_plan_is_sent_again_until_it_is_swept_away(
     person.taps("plan:again")
     again = await person.receive()
     assert text(again) == text(final)
-    assert running.state.sessions.sweep(now=time.monotonic() + 10_000) == 1
+    assert running.runtime.sessions.sweep(now=time.monotonic() + 10_000) == 1
     person.taps("plan:again")
     gone = await person.receive()
-    keep = running.state.sessions.keep_minutes
+    keep = running.runtime.sessions.keep_minutes
     assert text(gone) == shown(content.safety_plan.gone("vi").format(minutes=keep))
     assert "con mèo Mướp" not in text(gone)
 
@@ -497,7 +461,7 @@ async def test_an_answer_after_the_plan_was_swept_is_an_ordinary_message(
     person.says("hay cáu gắt, bỏ bữa")
     second = await person.receive()
     assert text(second).startswith("2/")
-    assert running.state.sessions.sweep(now=time.monotonic() + 10_000) == 1
+    assert running.runtime.sessions.sweep(now=time.monotonic() + 10_000) == 1
     person.says("mất ngủ quá")
     reply = await person.receive()
     sleep = content.intent("coping_sleep")
@@ -527,7 +491,7 @@ async def test_nothing_typed_into_the_plan_reaches_the_logs_or_the_database(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     running = await launch(time_scale=FAST)
-    content = running.state.engine.content
+    content = running.runtime.engine.content
     secrets = {"warning_signs": "Bí-mật-Zebra-4711 lúc nửa đêm",
                "ask_for_help": "cô Quyên 0912 345 678",
                "reasons": "chú chó Quokka-9923"}
@@ -535,7 +499,7 @@ async def test_nothing_typed_into_the_plan_reaches_the_logs_or_the_database(
     assert all(shown(answer) in text(final) for answer in secrets.values())
     person.says("tôi muốn tự tử")  # the escalation is stored: the database file is written to
     await person.receives(2)
-    await until(lambda: rows(running.settings.database_file, "escalations") == 1)
+    await until(lambda: escalated(running, 1))
     logged = caplog.text + "\n".join(r.getMessage() for r in caplog.records)
     assert "sendMessage" in logged  # requests were logged at all
     # Every file the bot keeps: the database, its write-ahead log, the escalation spool.
@@ -567,13 +531,13 @@ async def test_thirty_people_breathing_at_once_each_get_every_step_in_order(
     launch: Launch, telegram: FakeTelegram
 ) -> None:
     running = await launch(time_scale=FAST, flood_limits=False)
-    content = running.state.engine.content
+    content = running.runtime.engine.content
     people = await breathing_together(telegram, 30)
     expected = [*breathing_steps(content), shown(content.exercises["breathing"].outro("vi"))]
     for p in people:
         calls = await p.receives(len(expected), timeout=20)
         assert [text(c) for c in calls] == expected, p.id
-    assert running.state.sessions.count() == 0
+    assert running.runtime.sessions.count() == 0
 
 
 async def test_stopping_the_bot_while_people_breathe_is_clean(
@@ -583,13 +547,14 @@ async def test_stopping_the_bot_while_people_breathe_is_clean(
     running = await launch(time_scale=FAST, flood_limits=False)
     app = running.app
     assert app is not None and app.job_queue is not None
-    outro = shown(running.state.engine.content.exercises["breathing"].outro("vi"))
+    outro = shown(running.runtime.engine.content.exercises["breathing"].outro("vi"))
     people = await breathing_together(telegram, 30)
     await people[-1].receives(3)
-    assert running.state.sessions.count() > 0
+    assert running.runtime.sessions.count() > 0
     await running.stop()
     sent = len(telegram.calls_to("sendMessage"))
-    assert app.bot_data.sessions.count() == 0
+    stopped = app.bot_data.runtime
+    assert stopped is not None and stopped.sessions.count() == 0
     assert not app.job_queue.scheduler.running
     await asyncio.sleep(50 * FAST + 0.2)  # longer than a whole exercise, scaled
     assert len(telegram.calls_to("sendMessage")) == sent
@@ -659,8 +624,7 @@ def check_ins_sent(person: Person, content: Content) -> int:
 async def test_a_check_in_arrives_when_it_is_due_and_leaves_nothing_stored(
     checking: Running, clock: FakeClock, person: Person
 ) -> None:
-    content = checking.state.engine.content
-    database = checking.settings.database_file
+    content = checking.runtime.engine.content
     offer = await offered_check_in(person, content)
     when = {"time": "12:00", "day": message(content, "day_today")}
     assert text(offer) == message(content, "checkin_offer", **when)
@@ -670,14 +634,14 @@ async def test_a_check_in_arrives_when_it_is_due_and_leaves_nothing_stored(
     assert text(confirmed) == message(content, "checkin_scheduled", **when)
     [cancel] = buttons(confirmed)
     assert cancel.startswith("remind:cancel:")
-    assert rows(database, "check_ins") == 1
+    assert await check_in_pending(checking)
     await clock.moves_to(NOON - timedelta(minutes=1))
     await person.gets_nothing_more(0)
     await clock.moves_to(NOON + timedelta(seconds=30))
     check_in = await person.receive()
     assert text(check_in) == message(content, "checkin_message")
     assert buttons(check_in) == ["checkin:better", "checkin:hard"]
-    await until(lambda: rows(database, "check_ins") == 0)
+    await until(lambda: no_check_in(checking))
     await clock.moves_to(NOON + timedelta(hours=1))
     await person.gets_nothing_more(0)  # one check-in, not one per round
     person.taps("checkin:better")
@@ -686,19 +650,19 @@ async def test_a_check_in_arrives_when_it_is_due_and_leaves_nothing_stored(
 
 
 async def test_a_check_in_survives_a_restart(checking: Running, clock: FakeClock, person: Person) -> None:
-    content = checking.state.engine.content
+    content = checking.runtime.engine.content
     await scheduled_check_in(person, content)
     await checking.stop()
     await checking.start()
     await clock.moves_to(NOON + timedelta(minutes=5))
     check_in = await person.receive()
     assert text(check_in) == message(content, "checkin_message")
-    await until(lambda: rows(checking.settings.database_file, "check_ins") == 0)
+    await until(lambda: no_check_in(checking))
 
 
 async def nothing_is_sent(checking: Running, clock: FakeClock, person: Person) -> None:
     """The check-in is gone from the database, and passing its time brings no message."""
-    assert rows(checking.settings.database_file, "check_ins") == 0
+    assert not await check_in_pending(checking)
     await clock.moves_to(NOON + timedelta(minutes=5))
     await person.gets_nothing_more(0)
 
@@ -706,7 +670,7 @@ async def nothing_is_sent(checking: Running, clock: FakeClock, person: Person) -
 async def test_a_cancelled_check_in_is_never_sent(
     checking: Running, clock: FakeClock, person: Person
 ) -> None:
-    content = checking.state.engine.content
+    content = checking.runtime.engine.content
     confirmed = await scheduled_check_in(person, content)
     person.taps(buttons(confirmed)[0])
     cancelled = await person.receive()
@@ -717,7 +681,7 @@ async def test_a_cancelled_check_in_is_never_sent(
 async def test_forget_deletes_a_scheduled_check_in(
     checking: Running, clock: FakeClock, person: Person
 ) -> None:
-    content = checking.state.engine.content
+    content = checking.runtime.engine.content
     await scheduled_check_in(person, content)
     person.says("/forget")
     await person.receive()
@@ -730,7 +694,7 @@ async def test_forget_deletes_a_scheduled_check_in(
 async def test_only_people_who_said_yes_get_a_check_in(
     checking: Running, clock: FakeClock, telegram: FakeTelegram
 ) -> None:
-    content = checking.state.engine.content
+    content = checking.runtime.engine.content
     declined, silent, agreed = (Person(telegram, n) for n in (3001, 3002, 3003))
     await offered_check_in(declined, content)
     declined.taps("remind:no")
@@ -748,10 +712,10 @@ async def test_only_people_who_said_yes_get_a_check_in(
 async def test_a_check_in_found_hours_late_is_dropped_unsent(
     checking: Running, clock: FakeClock, person: Person
 ) -> None:
-    content = checking.state.engine.content
+    content = checking.runtime.engine.content
     await scheduled_check_in(person, content)
     await clock.moves_to(NOON + timedelta(hours=7))
-    await until(lambda: rows(checking.settings.database_file, "check_ins") == 0)
+    await until(lambda: no_check_in(checking))
     await person.gets_nothing_more(0)
     assert check_ins_sent(person, content) == 0
 
@@ -759,7 +723,7 @@ async def test_a_check_in_found_hours_late_is_dropped_unsent(
 async def test_still_finding_it_hard_gets_hotlines_and_something_to_do(
     checking: Running, clock: FakeClock, person: Person
 ) -> None:
-    content = checking.state.engine.content
+    content = checking.runtime.engine.content
     await scheduled_check_in(person, content)
     await clock.moves_to(NOON + timedelta(minutes=1))
     await person.receive()

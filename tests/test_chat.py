@@ -3,8 +3,8 @@ typing is still read, and its crisis messages in the escalation log, marked as i
 
 from __future__ import annotations
 
+import asyncio
 import io
-import sqlite3
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,8 +13,9 @@ import pytest
 
 from bot.cli.chat import run_chat
 from bot.cli.terminal_log import TerminalLog
-from bot.core.commands import COMMANDS
+from bot.core.commands import COMMANDS, Command
 from bot.core.engine import Engine
+from bot.storage.factory import open_store
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def test_a_crisis_in_the_plan_gets_the_crisis_reply_then_the_pause(engine: Engin
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
-def test_every_telegram_command_works_in_the_terminal(engine: Engine, command: object) -> None:
+def test_every_telegram_command_works_in_the_terminal(engine: Engine, command: Command) -> None:
     name = command.name
     text, _ = chat(engine, "/language vi", f"/{name}")
     answer = text[text.index(engine.content.messages["language_set"].vi):]
@@ -164,9 +165,15 @@ def test_help_lists_every_command(engine: Engine) -> None:
         assert f"/{command.name} · {engine.content.messages[command.description_key].en}" in text
 
 
-def escalations(database: Path) -> list[tuple[str, str, str]]:
-    with sqlite3.connect(database) as db:
-        return list(db.execute("SELECT source, level, trigger_rule FROM escalations"))
+def escalations(log: TerminalLog) -> list[tuple[str, str, str]]:
+    async def read() -> list[tuple[str, str, str]]:
+        store = await open_store(log.config)
+        try:
+            return [(e.source, e.level, e.trigger_rule) for e in await store.escalations()]
+        finally:
+            await store.close()
+
+    return asyncio.run(read())
 
 
 def test_crisis_messages_are_logged_as_from_the_terminal(engine: Engine, tmp_path: Path) -> None:
@@ -174,7 +181,7 @@ def test_crisis_messages_are_logged_as_from_the_terminal(engine: Engine, tmp_pat
     text, _ = chat(engine, "mất ngủ", "mình muốn tự tử", log=log)
     assert "python -m bot escalations list" in text.splitlines()[3]  # said before the first message
     assert text.index("115 (cấp cứu") > 0
-    assert escalations(log.database) == [("terminal", "urgent", "suicide_intent")]
+    assert escalations(log) == [("terminal", "urgent", "suicide_intent")]
 
 
 def test_a_chat_without_a_crisis_writes_nothing(engine: Engine, tmp_path: Path) -> None:
@@ -187,4 +194,4 @@ def test_forget_in_the_terminal_deletes_what_it_logged(engine: Engine, tmp_path:
     log = TerminalLog(tmp_path / "data", "test-secret", store_excerpts=False)
     text, _ = chat(engine, "/language vi", "mình muốn tự tử", "/forget", "1", log=log)
     assert engine.content.messages["forget_done"].vi in text
-    assert escalations(log.database) == []
+    assert escalations(log) == []

@@ -13,7 +13,7 @@ import pytest
 
 import bot.content.cache
 from bot.config import ContentPaths
-from bot.content.cache import ContentCache
+from bot.content.cache import ContentCache, fingerprint
 from bot.content.loader import Loaded, load_engine
 from bot.content.problems import ContentError
 from bot.core.engine import Engine
@@ -148,3 +148,21 @@ def test_a_data_folder_that_cannot_be_written_still_loads(content_dir: ContentPa
         engine = ContentCache(blocked, b"secret").load(content_dir)
     assert engine.decide("toi muon chet").crisis
     assert "cannot write the content cache" in caplog.text
+
+
+def test_every_file_of_the_bot_package_is_in_the_fingerprint(content_dir: ContentPaths, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Modules in any layer's folder, and files that are not modules (a model, a table)."""
+    package = tmp_path / "bot"
+    (package / "core").mkdir(parents=True)
+    (package / "core" / "engine.py").write_text("A = 1\n")
+    monkeypatch.setattr(bot.content.cache, "_CODE", package)
+    before = fingerprint(content_dir)
+    (package / "core" / "engine.py").write_text("A = 2\n")
+    edited = fingerprint(content_dir)
+    (package / "core" / "model.bin").write_bytes(b"\x00weights")
+    with_model = fingerprint(content_dir)
+    (package / "core" / "__pycache__").mkdir()
+    (package / "core" / "__pycache__" / "engine.cpython-311.pyc").write_bytes(b"compiled")
+    assert len({before, edited, with_model}) == 3
+    assert fingerprint(content_dir) == with_model  # compiled bytecode is not the code

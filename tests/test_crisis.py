@@ -122,7 +122,7 @@ def test_a_cue_never_spans_punctuation(engine: Engine) -> None:
 def test_a_reply_about_someone_else_still_asks_the_writer_if_they_are_safe(engine: Engine) -> None:
     reply = engine.respond("bạn mình nói muốn tự tử").reply
     assert reply.follow_up is not None
-    assert [b.action for b in reply.follow_up.buttons] == ["checkin:safe", "checkin:help"]
+    assert [str(b.action) for b in reply.follow_up.buttons] == ["checkin:safe", "checkin:help"]
 
 
 def test_self_in_distress_after_mentioning_someone_is_about_self(engine: Engine) -> None:
@@ -144,7 +144,7 @@ def test_crisis_reply_has_every_required_part(engine: Engine) -> None:
     assert "115" in reply.text
     assert reply.text.index("111") < reply.text.index("096 306 1414")  # closed line comes last
     assert reply.follow_up is not None and reply.follow_up.text == said["safe_question"]
-    assert [b.action for b in reply.follow_up.buttons] == ["checkin:safe", "checkin:help"]
+    assert [str(b.action) for b in reply.follow_up.buttons] == ["checkin:safe", "checkin:help"]
 
 
 def test_english_crisis_reply_is_in_english(engine: Engine) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.actions import Action
 from bot.core.engine import Engine
-from bot.core.guide import MAX_ANSWER_CHARS, Guide, Turn, parse_step_action
+from bot.core.guide import MAX_ANSWER_CHARS, Guide, Turn
 from bot.core.language import Language
 from bot.core.replies import Reply
+from tests.support import act
 
 MAX_TELEGRAM_TEXT = 4096
 
@@ -17,7 +19,7 @@ def moves(reply: Reply | None) -> list[str]:
     found = []
     for message in reply.messages() if reply else []:
         for button in message.buttons:
-            parsed = parse_step_action(button.action)
+            parsed = button.action.step_move()
             if parsed:
                 found.append(parsed[1])
     return found
@@ -33,7 +35,7 @@ def texts(turn: Turn) -> list[str]:
 
 
 def start(engine: Engine, action: str, lang: Language = "vi") -> Turn:
-    turn = engine.guide.start(action, lang, serial=500)
+    turn = engine.guide.start(act(action), lang, serial=500)
     assert turn is not None
     return turn
 
@@ -54,7 +56,7 @@ def test_breathing_is_paced_round_by_round_then_ends(engine: Engine) -> None:
     assert said[0].startswith(breathing.steps[0].say.vi.format(round=1, rounds=5)[:10])
     assert f"{breathing.rounds}/{breathing.rounds}" in said[-2]
     assert turn.reply is not None and turn.reply.text == breathing.outro.vi
-    assert {b.action for b in turn.reply.buttons} >= {"exercise:grounding", "intent:hotlines"}
+    assert {str(b.action) for b in turn.reply.buttons} >= {"exercise:grounding", "intent:hotlines"}
 
 
 def test_a_stale_button_or_timer_changes_nothing(engine: Engine) -> None:
@@ -91,7 +93,7 @@ def test_stopping_offers_the_exercises_again(engine: Engine) -> None:
     stopped = press(engine.guide, start(engine, "exercise:feeling", "en"), "stop")
     assert stopped.session is None and stopped.reply is not None
     assert stopped.reply.text == engine.content.messages["exercise_stopped"].en
-    assert "exercise:breathing" in {b.action for b in stopped.reply.buttons}
+    assert "exercise:breathing" in {str(b.action) for b in stopped.reply.buttons}
 
 
 def test_grounding_takes_typed_answers_with_a_thank_you(engine: Engine) -> None:
@@ -172,7 +174,7 @@ def test_the_finished_plan_holds_answers_and_leaves_out_skipped_steps(engine: En
     assert final.endswith(plan.emergency.vi.format(number="115"))
     assert closing == plan.closing.vi.format(minutes=30)
     assert turn.reply is not None and turn.reply.follow_up is not None
-    assert [b.action for b in turn.reply.follow_up.buttons] == ["plan:again"]
+    assert [str(b.action) for b in turn.reply.follow_up.buttons] == ["plan:again"]
 
 
 def test_a_finished_plan_can_be_sent_again_until_it_is_gone(engine: Engine) -> None:
@@ -209,11 +211,12 @@ def test_a_crisis_ends_an_exercise_and_pauses_the_plan(engine: Engine) -> None:
 
 
 def test_unknown_starts_and_malformed_buttons_are_refused(engine: Engine) -> None:
-    assert engine.guide.start("exercise:juggling", "vi", 1) is None
-    assert engine.guide.start("intent:greeting", "vi", 1) is None
+    assert engine.guide.start(act("exercise:juggling"), "vi", 1) is None
+    assert engine.guide.start(act("intent:greeting"), "vi", 1) is None
     for data in ("step", "step:abc:next", "step:12:", "intent:help"):
-        assert parse_step_action(data) is None
-    assert parse_step_action("step:12:c3") == (12, "c3")
+        assert act(data).step_move() is None
+    assert act("step:12:c3").step_move() == (12, "c3")
+    assert Action.read("nonsense:1") is None
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from bot.content.loader import load_engine
 from bot.telegram.heap import settle
 from tests.conftest import ROOT
+from tests.support import act
 
 
 def test_an_engine_no_longer_used_is_freed_without_the_collector() -> None:
@@ -18,7 +19,7 @@ def test_an_engine_no_longer_used_is_freed_without_the_collector() -> None:
     now = datetime.now(UTC)
     for text in ("tôi muốn tự tử", "mất ngủ mấy hôm nay", "hello", "ko mún nói chuyện"):
         engine.respond(text, now=now)
-    engine.action("menu", "vi", now)
+    engine.action(act("menu"), "vi", now)
     parts = [weakref.ref(part) for part in (engine, engine.matcher, engine.replies, engine.guide,
                                              engine.rules)]
     gc.disable()

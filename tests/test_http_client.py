@@ -15,14 +15,16 @@ from aiohttp import web
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
-from bot.telegram.http_client import AiohttpRequest
+from bot.telegram.http_client import TIMEOUT, AiohttpRequest
 from tests.fake_telegram import FakeTelegram
 
 
 @asynccontextmanager
-async def bot_for(base_url: str, token: str, **timeouts: float) -> AsyncIterator[Bot]:
+async def bot_for(base_url: str, token: str, read_timeout: float = TIMEOUT,
+                  connect_timeout: float = TIMEOUT) -> AsyncIterator[Bot]:
     """A bot with its requests open, without the getMe of `Bot.initialize`."""
-    bot = Bot(token, base_url=base_url, request=AiohttpRequest(**timeouts))
+    request = AiohttpRequest(read_timeout=read_timeout, connect_timeout=connect_timeout)
+    bot = Bot(token, base_url=base_url, request=request)
     await bot.request.initialize()
     try:
         yield bot

@@ -8,16 +8,13 @@ Telegram allows) the run would take minutes by design."""
 from __future__ import annotations
 
 import resource
-import sqlite3
 import time
 from collections import Counter
 from pathlib import Path
 
 from bot.config import ContentPaths
-from bot.content.loader import load_engine
-from bot.telegram.app import build_application, start, stop
 from tests.fake_telegram import FakeTelegram
-from tests.support import make_settings
+from tests.support import Running, make_settings, until
 
 PEOPLE, EACH = 1000, 10
 ORDINARY = [
@@ -34,19 +31,16 @@ ORDINARY = [
 CRISIS = ["tôi muốn tự tử", "i want to end my life", "mk ko mun song nua"]
 
 
+async def logged(bot: Running, count: int) -> bool:
+    return await bot.escalations() == count
+
+
 async def test_a_thousand_people_ten_messages_each(
     telegram: FakeTelegram, tmp_path: Path, content_dir: ContentPaths
 ) -> None:
     settings = make_settings(telegram, tmp_path / "data", content_dir, user_messages_per_minute=60)
-    app = build_application(
-        settings,
-        load_engine(content_dir.intents_dir, content_dir.resources_file).engine,
-        read_timeout=10.0,
-        flood_limits=False,
-    )
-    await start(app)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    bot = Running(telegram, settings, read_timeout=10.0, flood_limits=False)
+    await bot.start()
     try:
         began = time.perf_counter()
         crises = 0
@@ -60,14 +54,12 @@ async def test_a_thousand_people_ten_messages_each(
         expected = PEOPLE * EACH + crises  # a crisis message brings its check-in too
         await telegram.wait_for("sendMessage", expected, timeout=600)
         elapsed = time.perf_counter() - began
+        await until(lambda: logged(bot, crises))  # escalations are written after each reply
     finally:
-        await app.updater.stop()
-        await stop(app)
+        await bot.stop()
     per_person = Counter(c.params["chat_id"] for c in telegram.calls_to("sendMessage"))
     assert len(per_person) == PEOPLE
     assert set(per_person.values()) == {EACH + crises // PEOPLE}
-    with sqlite3.connect(settings.database_file) as db:
-        assert db.execute("SELECT COUNT(*) FROM escalations").fetchone()[0] == crises
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"\n{PEOPLE * EACH} messages ({crises} crisis) from {PEOPLE} people: {elapsed:.1f}s, "

@@ -7,11 +7,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.core.folding import fold
-from bot.core.language import LanguageGuesser
+from bot.core.language import Language, LanguageGuesser
 from bot.core.normalise import _RUN, Normaliser, _squeeze_letters, clean
 
-TEENCODE = {"vi": {"ko": "không", "mún": "muốn", "mk": "mình", "t": "tôi", "e": "em", "đc": "được"},
-            "en": {"im": "i am", "u": "you", "dont": "do not"}}
+TEENCODE: dict[Language, dict[str, str]] = {
+    "vi": {"ko": "không", "mún": "muốn", "mk": "mình", "t": "tôi", "e": "em", "đc": "được"},
+    "en": {"im": "i am", "u": "you", "dont": "do not"}}
 GUESSER = LanguageGuesser.from_texts(["toi", "minh", "buon", "khong", "muon", "ngu", "a"],
                                     ["i", "feel", "sad", "sleep", "you", "am", "a", "a", "a"])
 normalise = Normaliser(TEENCODE, GUESSER)

@@ -12,7 +12,8 @@ import pytest
 
 from bot.config import ContentPaths
 from bot.content.loader import load_engine
-from bot.telegram.app import App, build_application, start, stop
+from bot.telegram.app import build_application
+from bot.telegram.lifecycle import App, start, stop
 from bot.telegram.polling import poll
 from tests.fake_telegram import FakeTelegram
 from tests.support import make_settings

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ContentPaths
+from bot.config import ContentPaths, StoreConfig
 from bot.content.cache import ContentCache
 from bot.storage.escalation_log import EscalationLog
+from bot.storage.factory import open_store
 from bot.storage.privacy import load_or_create_secret
 from bot.storage.private_files import loose_permissions
-from bot.storage.sqlite import NewEscalation, Store
+from bot.storage.records import NewEscalation
 from tests.fake_telegram import FakeTelegram
 from tests.support import Running, make_settings, replies, until
 
@@ -47,7 +48,7 @@ def escalation(key: str) -> NewEscalation:
 @pytest.mark.usefixtures("permissive_umask")
 async def test_the_database_with_its_wal_and_shm_is_owner_only(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    store = await Store.open(data / "bot.sqlite3")
+    store = await open_store(StoreConfig(data))
     try:
         await store.add_escalation(escalation("u1"))
         assert {"bot.sqlite3", "bot.sqlite3-wal", "bot.sqlite3-shm"} <= set(modes(data))
@@ -60,7 +61,7 @@ async def test_the_database_with_its_wal_and_shm_is_owner_only(tmp_path: Path) -
 @pytest.mark.usefixtures("permissive_umask")
 async def test_the_spool_and_its_side_files_are_owner_only(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    store = await Store.open(tmp_path / "elsewhere" / "bot.sqlite3")
+    store = await open_store(StoreConfig(tmp_path / "elsewhere"))
     await store.close()  # every write now fails: escalations go to the spool
     escalations = EscalationLog(store, data)
     assert await escalations.record(escalation("u1")) is None

@@ -7,12 +7,14 @@ import asyncio
 import os
 import shutil
 import signal
-import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
 
+from bot.config import StoreConfig
+from bot.storage.factory import open_store
+from bot.storage.privacy import pseudonym
 from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,8 +78,6 @@ async def test_polling_process_answers_reloads_and_stops_cleanly(tmp_path: Path)
 
 
 async def test_killed_mid_burst_every_answered_crisis_is_logged_after_restart(tmp_path: Path) -> None:
-    from bot.storage.privacy import pseudonym
-
     secret = "kill-test-secret"
     async with FakeTelegram() as telegram:
         env = bot_env(telegram, tmp_path, BOT_PSEUDONYM_SECRET=secret, LOG_LEVEL="WARNING")
@@ -105,13 +105,18 @@ async def test_killed_mid_burst_every_answered_crisis_is_logged_after_restart(tm
             await asyncio.wait_for(second.wait(), 20)
 
     data = tmp_path / "data"
-    with sqlite3.connect(data / "bot.sqlite3") as db:
-        logged = {row[0] for row in db.execute("SELECT user_ref FROM escalations")}
-    spool = data / "escalations.spool"
-    spooled = spool.read_text() if spool.exists() else ""
-    for person in answered:
-        ref = pseudonym(person, secret.encode())
-        assert ref in logged or ref in spooled, f"answered crisis from {person} was not logged"
-    assert len(logged) == len(people)  # every update once, re-delivered ones not twice
+    store = await open_store(StoreConfig(data))
+    try:
+        total = len(await store.escalations())
+        spool = data / "escalations.spool"
+        spooled = spool.read_text() if spool.exists() else ""
+        for person in answered:
+            ref = pseudonym(person, secret.encode())
+            # Each person is logged once: forgetting their reference removes exactly that row.
+            logged = await store.forget(ref)
+            assert logged == 1 or ref in spooled, f"answered crisis from {person} was not logged"
+    finally:
+        await store.close()
+    assert total == len(people)  # every update once, re-delivered ones not twice
     everyone = {c.params["chat_id"] for c in telegram.calls_to("sendMessage")}
     assert everyone == set(people)  # at least once: nobody's crisis message was lost

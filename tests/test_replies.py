@@ -7,6 +7,7 @@ import pytest
 
 from bot.core.engine import Engine
 from bot.core.models import VIETNAM
+from tests.support import act
 
 WED_2PM = datetime(2026, 11, 25, 14, 0, tzinfo=VIETNAM)
 WED_9PM = datetime(2026, 11, 25, 21, 0, tzinfo=VIETNAM)
@@ -25,13 +26,13 @@ def test_ngay_mai_hours_follow_vietnam_time(engine: Engine) -> None:
 @pytest.mark.parametrize(("now", "status"), [(WED_2PM, "đang mở"), (WED_9PM, "đang đóng")])
 def test_hotline_list_says_whether_a_line_is_open_now(engine: Engine, now: datetime,
                                                       status: str) -> None:
-    text = engine.action("hotlines", "vi", now).text
+    text = engine.action(act("hotlines"), "vi", now).text
     line = next(x for x in text.splitlines() if "096 306 1414" in x)
     assert status in line and "T4-CN" in line
 
 
 def test_closed_lines_come_after_open_ones(engine: Engine) -> None:
-    text = engine.action("hotlines", "en", WED_9PM).text
+    text = engine.action(act("hotlines"), "en", WED_9PM).text
     assert text.index("115") < text.index("096 306 1414")
     assert text.index("1900 1267") < text.index("096 306 1414")
 
@@ -40,7 +41,7 @@ def test_closed_lines_come_after_open_ones(engine: Engine) -> None:
                                               ("1900 1267", "caller pays"),
                                               ("096 306 1414", "normal call rates")])
 def test_each_number_says_what_calling_costs(engine: Engine, number: str, cost: str) -> None:
-    text = engine.action("hotlines", "en", WED_2PM).text
+    text = engine.action(act("hotlines"), "en", WED_2PM).text
     line = next(x for x in text.splitlines() if f" {number} " in x)
     assert cost in line
 
@@ -50,8 +51,8 @@ def every_reply(engine: Engine) -> list[tuple[str, str]]:
     for lang in ("vi", "en"):
         for intent in engine.content.intents:
             replies.append((intent.id, engine.intent_reply(intent.id, lang, WED_2PM).text))
-        replies.append(("fallback", engine.action("unknown", lang).text))
-        replies.append(("hotlines", engine.action("hotlines", lang, WED_9PM).text))
+        replies.append(("fallback", engine.replies.fallback(lang).text))
+        replies.append(("hotlines", engine.action(act("hotlines"), lang, WED_9PM).text))
         for level in ("urgent", "concern"):
             replies.append((level, engine.replies.crisis(level, lang, WED_9PM, False).text))
         replies.append(("other", engine.replies.crisis("urgent", lang, WED_9PM, True).text))
@@ -71,18 +72,18 @@ def test_no_reply_shows_a_number_from_the_do_not_list(engine: Engine) -> None:
 
 
 def test_fallback_offers_the_topic_menu_and_hotline_command(engine: Engine) -> None:
-    reply = engine.action("unknown", "vi")
+    reply = engine.action(act("step:1:next"), "vi")  # not a reply of the engine's own
     assert "/hotlines" in reply.text
-    assert {b.action for b in reply.buttons} >= {"menu:coping", "menu:talk"}
+    assert {str(b.action) for b in reply.buttons} >= {"menu:coping", "menu:talk"}
 
 
 def test_menu_group_lists_its_intents(engine: Engine) -> None:
-    reply = engine.action("menu:coping", "en")
-    assert "intent:coping_sleep" in {b.action for b in reply.buttons}
+    reply = engine.action(act("menu:coping"), "en")
+    assert "intent:coping_sleep" in {str(b.action) for b in reply.buttons}
 
 
 def test_checkin_need_help_lists_emergency_and_support_lines(engine: Engine) -> None:
-    text = engine.action("checkin:help", "vi", WED_9PM).text
+    text = engine.action(act("checkin:help"), "vi", WED_9PM).text
     assert "115" in text and "111" in text
 
 
@@ -93,9 +94,9 @@ def lines_replies(engine: Engine, now: datetime) -> list[tuple[str, str]]:
         for intent in engine.content.intents:
             if any(r in engine.content.hotlines for r in intent.resources):
                 replies.append((intent.id, engine.intent_reply(intent.id, lang, now).text))
-        replies.append(("hotlines", engine.action("hotlines", lang, now).text))
+        replies.append(("hotlines", engine.action(act("hotlines"), lang, now).text))
         for answer in ("help", "hard"):
-            replies.append((f"checkin:{answer}", engine.action(f"checkin:{answer}", lang, now).text))
+            replies.append((f"checkin:{answer}", engine.action(act(f"checkin:{answer}"), lang, now).text))
         for level in ("urgent", "concern"):
             for about_other in (False, True):
                 replies.append((level, engine.replies.crisis(level, lang, now, about_other).text))
@@ -125,6 +126,6 @@ def test_low_mood_at_night_lists_a_line_open_now_first(engine: Engine) -> None:
 
 def test_after_i_am_safe_what_helps_comes_first_and_the_campaign_last(engine: Engine) -> None:
     for answer in ("safe", "better"):
-        actions = [b.action for b in engine.action(f"checkin:{answer}", "vi").buttons]
+        actions = [str(b.action) for b in engine.action(act(f"checkin:{answer}"), "vi").buttons]
         assert actions[0].startswith("exercise:") and "plan:start" in actions
         assert actions[-1] == "menu:campaign" and actions.count("menu:campaign") == 1

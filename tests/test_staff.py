@@ -4,7 +4,6 @@ staff-only commands, check-ins, reminders and the digest."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,18 +11,19 @@ from pathlib import Path
 import pytest
 
 from bot.config import ContentPaths
-from bot.content.loader import load_engine
-from bot.storage.sqlite import NewEscalation
-from bot.telegram.app import App, build_application, start, stop
+from bot.storage.privacy import pseudonym
+from bot.storage.records import NewEscalation
 from tests.fake_telegram import Call, FakeTelegram
-from tests.support import USER, make_settings
+from tests.support import USER, Running, make_settings
 
 STAFF_CHAT = -100777
 STAFF_MEMBER = 5555
 
 
 @pytest.fixture
-async def app(telegram: FakeTelegram, tmp_path: Path, content_dir: ContentPaths) -> AsyncIterator[App]:
+async def running(
+    telegram: FakeTelegram, tmp_path: Path, content_dir: ContentPaths
+) -> AsyncIterator[Running]:
     settings = make_settings(
         telegram,
         tmp_path / "data",
@@ -32,34 +32,25 @@ async def app(telegram: FakeTelegram, tmp_path: Path, content_dir: ContentPaths)
         staff_ids=frozenset({STAFF_MEMBER}),
         store_excerpts=False,
     )
-    application = build_application(
-        settings,
-        load_engine(content_dir.intents_dir, content_dir.resources_file).engine,
-        read_timeout=2.0,
-        alert_interval=0.01,
-    )
-    await start(application)
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0.0, timeout=1)
-    yield application
-    await application.updater.stop()
-    await stop(application)
+    bot = Running(telegram, settings, alert_interval=0.01)
+    await bot.start()
+    yield bot
+    await bot.stop()
 
 
 def in_staff_chat(call: Call) -> bool:
     return call.params.get("chat_id") == STAFF_CHAT
 
 
-def database(app: App) -> Path:
-    return app.bot_data.settings.database_file
+async def logged(running: Running) -> list[tuple[object, ...]]:
+    """Each escalation's status, label, who handled it, level and check-in, oldest first."""
+    return [(e.status, e.label, e.handled_by, e.level, e.check_in)
+            for e in reversed(await running.store.escalations())]
 
 
-def rows(app: App, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database(app)) as db:
-        return list(db.execute(sql))
-
-
-async def test_a_crisis_is_logged_and_alerted_without_identity(app: App, telegram: FakeTelegram) -> None:
+async def test_a_crisis_is_logged_and_alerted_without_identity(
+    running: Running, telegram: FakeTelegram
+) -> None:
     telegram.send_text("tôi muốn tự tử", user_id=USER, first_name="Nguyễn Thị Lan", username="lan_2007")
     [alert] = await telegram.wait_for("sendMessage", where=in_staff_chat)
     text = alert.params["text"]
@@ -73,12 +64,15 @@ async def test_a_crisis_is_logged_and_alerted_without_identity(app: App, telegra
         "esc:real:1",
         "esc:false:1",
     ]
-    [(user_ref, excerpt)] = rows(app, "SELECT user_ref, excerpt FROM escalations")
-    assert str(USER) not in str(user_ref) and excerpt is None  # excerpts are off by default
+    [escalation] = await running.store.escalations()
+    assert escalation.excerpt is None  # excerpts are off by default
+    # Stored under the person's pseudonym, not their Telegram id.
+    assert await running.store.forget(str(USER)) == 0
+    assert await running.store.forget(pseudonym(USER, running.runtime.secret)) == 1
 
 
 async def test_the_person_gets_the_crisis_reply_before_staff_hear_of_it(
-    app: App, telegram: FakeTelegram
+    running: Running, telegram: FakeTelegram
 ) -> None:
     telegram.send_text("tôi muốn tự tử")
     [alert] = await telegram.wait_for("sendMessage", where=in_staff_chat)
@@ -86,7 +80,7 @@ async def test_the_person_gets_the_crisis_reply_before_staff_hear_of_it(
     assert reply.params["chat_id"] == USER and reply.at < alert.at
 
 
-async def test_staff_buttons_update_the_log_and_the_alert(app: App, telegram: FakeTelegram) -> None:
+async def test_staff_buttons_update_the_log_and_the_alert(running: Running, telegram: FakeTelegram) -> None:
     telegram.send_text("tôi muốn tự tử")
     await telegram.wait_for("sendMessage", where=in_staff_chat)
     telegram.press_button("esc:ack:1", user_id=STAFF_MEMBER, chat_id=STAFF_CHAT)
@@ -94,24 +88,24 @@ async def test_staff_buttons_update_the_log_and_the_alert(app: App, telegram: Fa
     assert "đã tiếp nhận bởi" in edit.params["text"]
     telegram.press_button("esc:false:1", user_id=STAFF_MEMBER, chat_id=STAFF_CHAT)
     await telegram.wait_for("editMessageText", 2)
-    assert rows(app, "SELECT status, label, handled_by FROM escalations") == [
-        ("acknowledged", "false_alarm", "Lan")
-    ]
+    assert [row[:3] for row in await logged(running)] == [("acknowledged", "false_alarm", "Lan")]
 
 
-async def test_a_forged_staff_button_from_outside_changes_nothing(app: App, telegram: FakeTelegram) -> None:
+async def test_a_forged_staff_button_from_outside_changes_nothing(
+    running: Running, telegram: FakeTelegram
+) -> None:
     telegram.send_text("tôi muốn tự tử")
     await telegram.wait_for("sendMessage", where=in_staff_chat)
     telegram.press_button("esc:resolve:1", user_id=USER)
     await telegram.wait_for("answerCallbackQuery")
     await asyncio.sleep(0.3)
-    assert rows(app, "SELECT status FROM escalations") == [("new",)]
+    assert [row[:1] for row in await logged(running)] == [("new",)]
     assert telegram.calls_to("editMessageText") == []
 
 
 @pytest.mark.parametrize("command", ["/escalations", "/stats", "/note 1 called back"])
 async def test_staff_commands_are_silent_for_everyone_else(
-    app: App, telegram: FakeTelegram, command: str
+    running: Running, telegram: FakeTelegram, command: str
 ) -> None:
     telegram.send_text(command, user_id=USER)
     telegram.send_text(command, user_id=USER, chat_id=-4444, chat_type="group")
@@ -121,7 +115,7 @@ async def test_staff_commands_are_silent_for_everyone_else(
     assert len(telegram.calls_to("sendMessage")) == 1
 
 
-async def test_staff_commands_answer_staff(app: App, telegram: FakeTelegram) -> None:
+async def test_staff_commands_answer_staff(running: Running, telegram: FakeTelegram) -> None:
     telegram.send_text("tôi muốn tự tử")
     await telegram.wait_for("sendMessage", where=in_staff_chat)
     telegram.send_text("/note 1 đã gọi lại cho gia đình", user_id=STAFF_MEMBER)
@@ -141,9 +135,9 @@ async def test_staff_commands_answer_staff(app: App, telegram: FakeTelegram) -> 
 
 
 async def test_the_staff_group_sees_which_escalations_came_from_the_terminal(
-    app: App, telegram: FakeTelegram
+    running: Running, telegram: FakeTelegram
 ) -> None:
-    store = app.bot_data.store
+    store = running.store
     await store.add_escalation(NewEscalation(
         update_key="terminal:1", created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         user_ref="ref", chat_type="private", lang="vi", level="urgent", trigger_rule="suicide_intent",
@@ -157,17 +151,17 @@ async def test_the_staff_group_sees_which_escalations_came_from_the_terminal(
     assert "terminal" in terminal_line and "terminal" not in telegram_line
 
 
-async def test_needing_help_now_raises_the_escalation(app: App, telegram: FakeTelegram) -> None:
+async def test_needing_help_now_raises_the_escalation(running: Running, telegram: FakeTelegram) -> None:
     telegram.send_text("em không muốn chết, chỉ muốn mọi thứ dừng lại")
     await telegram.wait_for("sendMessage", where=in_staff_chat)
-    assert rows(app, "SELECT level FROM escalations") == [("concern",)]
+    assert [row[3:4] for row in await logged(running)] == [("concern",)]
     telegram.press_button("checkin:help")
     alerts = await telegram.wait_for("sendMessage", 2, where=in_staff_chat)
     assert "cần giúp ngay" in alerts[1].params["text"].casefold()
-    assert rows(app, "SELECT level, check_in FROM escalations") == [("urgent", "needs_help")]
+    assert [row[3:] for row in await logged(running)] == [("urgent", "needs_help")]
 
 
-async def test_a_redelivered_update_is_logged_once(app: App, telegram: FakeTelegram) -> None:
+async def test_a_redelivered_update_is_logged_once(running: Running, telegram: FakeTelegram) -> None:
     update = {
         "update_id": 500,
         "message": {
@@ -180,34 +174,39 @@ async def test_a_redelivered_update_is_logged_once(app: App, telegram: FakeTeleg
     }
     telegram.queue_update(dict(update))
     await telegram.wait_for("sendMessage", where=in_staff_chat)
+    # Telegram delivers an update again when the bot stopped before confirming it.
+    await running.stop()
     telegram.queue_update(dict(update))
+    await running.start()
     await telegram.wait_for("sendMessage", 4, where=lambda c: c.params["chat_id"] == USER)
     await asyncio.sleep(0.3)
-    assert rows(app, "SELECT COUNT(*) FROM escalations") == [(1,)]
+    assert await running.escalations() == 1
 
 
-async def test_an_unacknowledged_alert_is_posted_again_once(app: App, telegram: FakeTelegram) -> None:
+async def test_an_unacknowledged_alert_is_posted_again_once(running: Running, telegram: FakeTelegram) -> None:
     old = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="seconds")
-    await app.bot_data.store.add_escalation(
+    await running.store.add_escalation(
         NewEscalation("u-old", old, "ref", "private", "vi", "urgent", "self_harm", "rạch tay", False, None)
     )
-    await app.bot_data.desk.remind()
-    await app.bot_data.desk.remind()
+    await running.runtime.desk.remind()
+    await running.runtime.desk.remind()
     [reminder] = await telegram.wait_for("sendMessage", where=in_staff_chat)
     await asyncio.sleep(0.2)
     assert "Chưa ai tiếp nhận" in reminder.params["text"]
     assert len([c for c in telegram.calls_to("sendMessage") if in_staff_chat(c)]) == 1
 
 
-async def test_the_daily_digest_has_counts_open_ones_and_a_chart(app: App, telegram: FakeTelegram) -> None:
+async def test_the_daily_digest_has_counts_open_ones_and_a_chart(
+    running: Running, telegram: FakeTelegram
+) -> None:
     yesterday = (datetime.now(UTC) - timedelta(days=1)).isoformat(timespec="seconds")
     for n in range(3):
-        await app.bot_data.store.add_escalation(
+        await running.store.add_escalation(
             NewEscalation(
                 f"u{n}", yesterday, "ref", "private", "vi", "urgent", "suicide_intent", "tự tử", False, None
             )
         )
-    await app.bot_data.desk.digest(app.bot)
+    await running.runtime.desk.digest(running.application.bot)
     [photo] = await telegram.wait_for("sendPhoto", where=in_staff_chat)
     assert "Đang mở: 3" in photo.params["caption"]
     [open_list] = await telegram.wait_for("sendMessage", where=in_staff_chat)

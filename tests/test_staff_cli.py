@@ -7,7 +7,6 @@ import io
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta, timezone
@@ -15,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.staff import EXPORT_COLUMNS
-from bot.storage.sqlite import NewEscalation, Store
+from bot.cli.staff_export import EXPORT_COLUMNS
+from bot.config import StoreConfig
+from bot.storage.factory import open_store
+from bot.storage.records import NewEscalation
 
 ROOT = Path(__file__).resolve().parent.parent
 SCORE_PY = ROOT.parent / "shared" / "eval" / "score.py"
@@ -54,7 +55,7 @@ def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
 @pytest.fixture
 async def log(tmp_path: Path) -> Log:
     """A fresh log of the ROWS, with some staff work done on them."""
-    store = await Store.open(tmp_path / "bot.sqlite3")
+    store = await open_store(StoreConfig(tmp_path))
     try:
         found: dict[str, tuple[int, str]] = {}
         for key, (age, level, rule, lang, phrase, excerpt) in ROWS.items():
@@ -128,7 +129,7 @@ async def test_list_is_newest_first_in_vietnam_time_and_filters(tmp_path: Path, 
 
 async def test_a_burst_in_one_second_lists_and_exports_its_newest_first(tmp_path: Path) -> None:
     """Escalations stored within the same second: `--limit` keeps the newest, as it says."""
-    store = await Store.open(tmp_path / "bot.sqlite3")
+    store = await open_store(StoreConfig(tmp_path))
     same_second = datetime.now(UTC).isoformat(timespec="seconds")
     try:
         ids = [await store.add_escalation(NewEscalation(
@@ -286,8 +287,12 @@ async def test_purge_deletes_only_rows_past_retention(tmp_path: Path, log: Log) 
     result = run(tmp_path, "purge")
     assert result.returncode == 0 and result.stdout == "purged 1 escalation(s) older than 90 days\n"
     assert ids_in_order(run(tmp_path, "escalations", "list").stdout) == [log[k][0] for k in "abcd"]
-    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
-        assert db.execute("SELECT COUNT(*) FROM notes WHERE text = 'old note'").fetchone() == (0,)
+    store = await open_store(StoreConfig(tmp_path))
+    try:
+        assert await store.escalation(log["e"][0]) is None
+        assert not any("old note" in note for e in await store.escalations() for note in e.notes)
+    finally:
+        await store.close()
     shorter = run(tmp_path, "purge", BOT_RETENTION_DAYS="10")
     assert shorter.stdout == "purged 1 escalation(s) older than 10 days\n"
     bad = run(tmp_path, "purge", BOT_RETENTION_DAYS="soon")
@@ -328,7 +333,7 @@ def test_bad_arguments_are_usage_errors(tmp_path: Path) -> None:
 
 def test_exports_never_contain_the_bot_token(tmp_path: Path) -> None:
     async def fill() -> None:
-        store = await Store.open(tmp_path / "bot.sqlite3")
+        store = await open_store(StoreConfig(tmp_path))
         await store.add_escalation(
             NewEscalation(
                 "u1",
@@ -361,7 +366,7 @@ def test_exports_never_contain_the_bot_token(tmp_path: Path) -> None:
 
 
 async def test_terminal_chat_escalations_say_where_they_came_from(tmp_path: Path, log: Log) -> None:
-    store = await Store.open(tmp_path / "bot.sqlite3")
+    store = await open_store(StoreConfig(tmp_path))
     try:
         terminal = await store.add_escalation(NewEscalation(
             update_key="terminal:1", created_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -370,6 +375,7 @@ async def test_terminal_chat_escalations_say_where_they_came_from(tmp_path: Path
             source="terminal"))
     finally:
         await store.close()
+    assert terminal is not None
     listed = run(tmp_path, "escalations", "list").stdout
     assert table(listed)[terminal][-1] == "terminal" and table(listed)[log["a"][0]][-1] == "telegram"
     assert "1 from the terminal chat" in listed.splitlines()[-1]

@@ -13,7 +13,7 @@ import pytest
 
 from bot.config import ContentPaths
 from tests.fake_telegram import FakeTelegram
-from tests.support import ADMIN, USER, Running, buttons, make_settings, replies, rows, to, until
+from tests.support import ADMIN, USER, Person, Running, buttons, make_settings, replies, text, to, until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +28,10 @@ async def running(
     await bot.stop()
 
 
+async def languages_stored(running: Running, count: int) -> bool:
+    return len(await running.store.languages()) == count
+
+
 async def test_commands_are_registered_in_vietnamese_and_english(
     running: Running, telegram: FakeTelegram
 ) -> None:
@@ -40,11 +44,9 @@ async def test_commands_are_registered_in_vietnamese_and_english(
     assert by_language["en"][0]["description"] != by_language["vi"][0]["description"]
 
 
-async def test_start_says_what_the_bot_is_and_offers_the_menu(
-    running: Running, telegram: FakeTelegram
-) -> None:
-    telegram.send_text("/start")
-    [call] = await telegram.wait_for("sendMessage", where=to(USER))
+async def test_start_says_what_the_bot_is_and_offers_the_menu(running: Running, person: Person) -> None:
+    person.says("/start")
+    call = await person.receive()
     assert "không phải con người" in call.params["text"] and "115" in call.params["text"]
     assert "/privacy" in call.params["text"]
     assert "menu:coping" in buttons(call)
@@ -64,68 +66,65 @@ async def test_start_says_what_the_bot_is_and_offers_the_menu(
     ],
 )
 async def test_each_command_answers(
-    running: Running, telegram: FakeTelegram, command: str, expected: str
+    running: Running, person: Person, command: str, expected: str
 ) -> None:
-    telegram.send_text(command)
-    [text] = await replies(telegram)
-    assert expected in text
+    person.says(command)
+    assert expected in text(await person.receive())
 
 
 async def test_a_topic_message_gets_its_reply_with_follow_up_buttons(
-    running: Running, telegram: FakeTelegram
+    running: Running, person: Person
 ) -> None:
-    telegram.send_text("dạo này đêm nào mình cũng mất ngủ")
-    [call] = await telegram.wait_for("sendMessage", where=to(USER))
-    sleep = running.app.bot_data.engine.content.intent("coping_sleep")  # type: ignore[union-attr]
+    person.says("dạo này đêm nào mình cũng mất ngủ")
+    call = await person.receive()
+    sleep = running.runtime.engine.content.intent("coping_sleep")
     assert sleep is not None
     assert call.params["text"].startswith(sleep.reply.vi.split("\n")[0])
     assert any(b.startswith("intent:") for b in buttons(call))
 
 
-async def test_a_button_leads_to_the_same_content_as_typing(running: Running, telegram: FakeTelegram) -> None:
-    telegram.send_text("/tips")
-    await replies(telegram)
-    telegram.press_button("intent:coping_sleep")
-    [_, text] = await replies(telegram, 2)
-    telegram.send_text("mất ngủ")
-    [_, _, typed] = await replies(telegram, 3)
-    assert text == typed
+async def test_a_button_leads_to_the_same_content_as_typing(running: Running, person: Person) -> None:
+    person.says("/tips")
+    await person.receive()
+    person.taps("intent:coping_sleep")
+    tapped = text(await person.receive())
+    person.says("mất ngủ")
+    assert tapped == text(await person.receive())
 
 
-async def test_unknown_message_gets_the_fallback_with_menu(running: Running, telegram: FakeTelegram) -> None:
-    telegram.send_text("giá vé máy bay đi Đà Lạt tháng sau")
-    [call] = await telegram.wait_for("sendMessage", where=to(USER))
+async def test_unknown_message_gets_the_fallback_with_menu(running: Running, person: Person) -> None:
+    person.says("giá vé máy bay đi Đà Lạt tháng sau")
+    call = await person.receive()
     assert "/hotlines" in call.params["text"] and "menu:coping" in buttons(call)
 
 
 async def test_crisis_reply_first_then_check_in_and_both_buttons(
-    running: Running, telegram: FakeTelegram
+    running: Running, person: Person, telegram: FakeTelegram
 ) -> None:
-    telegram.send_text("tôi muốn tự tử")
-    first, check_in = await telegram.wait_for("sendMessage", 2, where=to(USER))
-    assert "115" in first.params["text"] and "111" in first.params["text"]
+    person.says("tôi muốn tự tử")
+    first, check_in = await person.receives(2)
+    assert "115" in text(first) and "111" in text(first)
     assert buttons(check_in) == ["checkin:safe", "checkin:help"]
-    telegram.press_button("checkin:help")
-    [*_, help_now] = await replies(telegram, 3)
+    person.taps("checkin:help")
+    help_now = text(await person.receive())
     assert "115" in help_now and "111" in help_now
-    telegram.press_button("checkin:safe")
-    [*_, safe] = await replies(telegram, 4)
-    assert "an toàn" in safe
+    person.taps("checkin:safe")
+    assert "an toàn" in text(await person.receive())
     assert len(telegram.calls_to("answerCallbackQuery")) == 2
 
 
-async def test_an_edit_that_turns_into_a_crisis_escalates(running: Running, telegram: FakeTelegram) -> None:
-    update = telegram.send_text("chào bạn")
-    await replies(telegram)
-    telegram.edit_text(update["message"]["message_id"], "chào bạn, mình muốn chết")
-    texts = await replies(telegram, 3)
-    assert "115" in texts[1]
+async def test_an_edit_that_turns_into_a_crisis_escalates(running: Running, person: Person) -> None:
+    greeting = person.says("chào bạn")
+    await person.receive()
+    person.edits(greeting, "chào bạn, mình muốn chết")
+    crisis, _ = await person.receives(2)
+    assert "115" in text(crisis)
 
 
-async def test_a_sticker_gets_a_request_to_type(running: Running, telegram: FakeTelegram) -> None:
-    telegram.send_sticker()
-    [text] = await replies(telegram)
-    assert "/hotlines" in text and "gõ" in text
+async def test_a_sticker_gets_a_request_to_type(running: Running, person: Person) -> None:
+    person.sends_sticker()
+    asked = text(await person.receive())
+    assert "/hotlines" in asked and "gõ" in asked
 
 
 async def test_a_photo_caption_is_read_like_a_message(running: Running, telegram: FakeTelegram) -> None:
@@ -168,7 +167,7 @@ async def test_a_mention_after_emoji_is_found(running: Running, telegram: FakeTe
     telegram.send_text(text, chat_id=group, chat_type="group",
                        entities=[{"type": "mention", "offset": 5, "length": 19}])
     [answer] = await replies(telegram, 1, chat_id=group)
-    sleep = running.app.bot_data.engine.content.intent("coping_sleep")  # type: ignore[union-attr]
+    sleep = running.runtime.engine.content.intent("coping_sleep")
     assert sleep is not None and answer.startswith(sleep.reply.vi.split("\n")[0])
     assert "nhắn riêng" in answer
 
@@ -188,32 +187,31 @@ async def test_language_choice_is_remembered_across_restarts(
     await running.start()
     telegram.send_text("buồn quá")
     [*_, after_restart] = await replies(telegram, 4)
-    low_mood = running.app.bot_data.engine.content.intent("coping_low_mood")  # type: ignore[union-attr]
+    low_mood = running.runtime.engine.content.intent("coping_low_mood")
     assert low_mood is not None and after_restart.startswith(low_mood.reply.en.split("\n")[0])
 
 
 async def test_language_alone_shows_the_choice_and_detect_clears_it(
     running: Running, telegram: FakeTelegram, tmp_path: Path
 ) -> None:
-    messages = running.state.engine.content.messages
+    messages = running.runtime.engine.content.messages
     telegram.send_text("/language")
     [first] = await telegram.wait_for("sendMessage", where=to(USER))
     assert messages["language_current_auto"].vi in first.params["text"]
     assert buttons(first) == ["lang:vi", "lang:en", "lang:auto"]
     telegram.send_text("/language en")
     await replies(telegram, 2)
-    database = tmp_path / "data" / "bot.sqlite3"
-    await until(lambda: rows(database, "preferences") == 1)
+    await until(lambda: languages_stored(running, 1))
     telegram.send_text("/language")
     [*_, shown] = await replies(telegram, 3)
     assert messages["language_current_en"].en in shown
     telegram.press_button("lang:auto")
     [*_, cleared] = await replies(telegram, 4)
     assert cleared == messages["language_auto"].vi  # no choice: the Telegram app says Vietnamese
-    await until(lambda: rows(database, "preferences") == 0)
+    await until(lambda: languages_stored(running, 0))
     telegram.send_text("i can't sleep at night")
     [*_, answer] = await replies(telegram, 5)
-    sleep = running.state.engine.content.intent("coping_sleep")
+    sleep = running.runtime.engine.content.intent("coping_sleep")
     assert sleep is not None and answer.startswith(sleep.reply.en.split("\n")[0])
 
 
@@ -229,14 +227,13 @@ async def test_forget_deletes_what_is_stored(
 ) -> None:
     telegram.send_text("/language en")
     await replies(telegram)
-    database = tmp_path / "data" / "bot.sqlite3"
-    await until(lambda: rows(database, "preferences") == 1)
+    await until(lambda: languages_stored(running, 1))
     telegram.send_text("/forget")
     await replies(telegram, 2)
     telegram.press_button("forget:yes")
     [*_, done] = await replies(telegram, 3)
     assert "deleted" in done
-    assert rows(database, "preferences") == 0
+    assert await languages_stored(running, 0)
 
 
 async def test_stored_references_are_pseudonymous(
@@ -244,11 +241,9 @@ async def test_stored_references_are_pseudonymous(
 ) -> None:
     telegram.send_text("/language en", user_id=987654321)
     await replies(telegram, chat_id=987654321)
-    await until(lambda: rows(tmp_path / "data" / "bot.sqlite3", "preferences") == 1)
-    raw = (tmp_path / "data" / "bot.sqlite3").read_bytes()
-    wal = tmp_path / "data" / "bot.sqlite3-wal"
-    raw += wal.read_bytes() if wal.exists() else b""
-    assert b"987654321" not in raw
+    await until(lambda: languages_stored(running, 1))
+    raw = b"".join(f.read_bytes() for f in (tmp_path / "data").iterdir() if f.is_file())
+    assert b"987654321" not in raw  # in no file the bot keeps
 
 
 async def test_reload_by_an_admin(
@@ -278,7 +273,7 @@ async def test_reload_with_broken_content_keeps_the_old_and_names_file_and_line(
     assert "thanks.yaml:4:" in answer and "duplicate key" in answer
     telegram.send_text("cảm ơn bạn nhiều nhé")
     [text] = await replies(telegram)
-    thanks = running.app.bot_data.engine.content.intent("thanks")  # type: ignore[union-attr]
+    thanks = running.runtime.engine.content.intent("thanks")
     assert thanks is not None and text.startswith(thanks.reply.vi.split("\n")[0])
 
 

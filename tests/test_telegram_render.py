@@ -1,5 +1,6 @@
 """Turning replies into Telegram messages."""
 
+from bot.core.actions import Action, Kind
 from bot.core.replies import ReplyButton
 from bot.telegram.render import keyboard, split_text, to_html
 
@@ -28,6 +29,7 @@ def test_text_that_grows_when_escaped_still_fits() -> None:
 
 
 def test_buttons_over_64_bytes_are_left_out() -> None:
-    markup = keyboard((ReplyButton("ok", "intent:coping_sleep"), ReplyButton("long", "intent:" + "x" * 80)))
+    markup = keyboard((ReplyButton("ok", Action(Kind.INTENT, "coping_sleep")),
+                       ReplyButton("long", Action(Kind.INTENT, "x" * 80))))
     assert markup is not None
     assert [row[0].callback_data for row in markup.inline_keyboard] == ["intent:coping_sleep"]

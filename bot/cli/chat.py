@@ -16,16 +16,17 @@ from dataclasses import dataclass, field
 from typing import Protocol, TextIO
 
 from bot.cli.terminal_log import TerminalLog
+from bot.core.actions import MENU, PLAN_AGAIN, Action, Kind
 from bot.core.commands import COMMANDS, LANGUAGE, argument, command
 from bot.core.engine import Engine
-from bot.core.guide import KEEP_MINUTES, Session, Turn, parse_step_action
+from bot.core.guide import KEEP_MINUTES, Session, Turn
 from bot.core.language import AUTO, LANGUAGES, Language
 from bot.core.replies import Reply
 
 INTRO = ("Terminal chat with the wellbeing bot (the same engine as on Telegram).\n"
          "Type a message; a number picks a button; {commands}; /quit to leave.\n"
          "If you are in danger, call 115.")
-LOGGED = ("Crisis messages typed here are logged as escalations from the terminal in {database}; "
+LOGGED = ("Crisis messages typed here are logged as escalations from the terminal in {where}; "
           "see them with `python -m bot escalations list`.")
 QUIT = ("/quit", "/exit")
 
@@ -90,7 +91,7 @@ class _Chat:
     detected: Language = "vi"
     session: Session | None = None
     serials: int = 0
-    buttons: list[str] = field(default_factory=list)
+    buttons: list[Action] = field(default_factory=list)
     due: tuple[float, int] | None = None  # when the paced step of the session with this serial is over
 
     @property
@@ -130,18 +131,17 @@ class _Chat:
         self.play(self.engine.guide.stop(self.session))
         return True
 
-    def act(self, action: str) -> None:
+    def act(self, action: Action) -> None:
         guide = self.engine.guide
-        step = parse_step_action(action)
-        kind, _, arg = action.partition(":")
+        step = action.step_move()
         if step is not None and self.session is not None:
             self.play(guide.press(self.session, *step))
-        elif action == "plan:again":
+        elif action == PLAN_AGAIN:
             self.show(guide.resend(self.session, self.current, KEEP_MINUTES))
-        elif kind == "lang":
-            self.choose_language(arg)
-        elif kind == "forget" and arg:
-            self.forget(arg == "yes")
+        elif action.kind is Kind.LANGUAGE:
+            self.choose_language(action.arg)
+        elif action.kind is Kind.FORGET and action.arg:
+            self.forget(action.arg == "yes")
         elif (turn := guide.start(action, self.current, self.serials)) is not None:
             self.serials += 1000
             self.play(turn)
@@ -193,7 +193,7 @@ class _Chat:
         elif typed is not None:
             self.act(typed.action)
         elif text.split()[0] == "/menu":
-            self.act("menu")
+            self.act(MENU)
         else:
             self.message(text)
 
@@ -207,7 +207,7 @@ def run_chat(engine: Engine, inbox: Inbox | None = None, out: TextIO | None = No
     names = " ".join(f"/{c.name}" for c in COMMANDS)
     say(INTRO.format(commands=names))
     if escalations is not None:
-        say(LOGGED.format(database=escalations.database))
+        say(LOGGED.format(where=escalations.where))
     say("")
     lines = inbox or TypedLines()
     try:

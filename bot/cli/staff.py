@@ -9,25 +9,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import getpass
-import io
-import json
-import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import astuple, fields
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from bot.config import database_file, retention_days
+from bot.cli.staff_dates import since, utc_start, vietnam_time
+from bot.cli.staff_export import export
+from bot.config import retention_days, store_config
 from bot.core.models import VIETNAM
-from bot.storage.private_files import open_private
-from bot.storage.sqlite import LABELS, STATUSES, Escalation, Store
+from bot.storage.factory import STORE_ERRORS, NoStore, open_store, where
+from bot.storage.records import LABELS, STATUSES, CountColumn
+from bot.storage.store import Store
 
 Action = Callable[[Store, argparse.Namespace], Awaitable[int]]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-EXPORT_COLUMNS = tuple(f.name for f in fields(Escalation))
 TABLE_HEADER = ("id", "time (UTC+7)", "level", "rule", "lang", "check-in", "status", "handled by",
                 "label", "from")
 
@@ -114,14 +110,11 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def _run(action: Action, args: argparse.Namespace, missing_code: int) -> int:
-    path = database_file()
-    # Checked first because opening the Store would create an empty database.
-    if not path.is_file():
-        print(f"no escalation log yet at {path}", file=sys.stderr)
-        return missing_code
+    config = store_config()
 
     async def run() -> int:
-        store = await Store.open(path)
+        # Not created when missing: reading an empty log must not leave an empty database.
+        store = await open_store(config, create=False)
         try:
             return await action(store, args)
         finally:
@@ -129,33 +122,22 @@ def _run(action: Action, args: argparse.Namespace, missing_code: int) -> int:
 
     try:
         return asyncio.run(run())
-    except sqlite3.Error as exc:
-        print(f"cannot use the escalation log at {path}: {exc}", file=sys.stderr)
+    except NoStore as exc:
+        print(exc, file=sys.stderr)
+        return missing_code
+    except STORE_ERRORS as exc:
+        print(f"cannot use the escalation log at {where(config)}: {exc}", file=sys.stderr)
         return 1
-
-
-def _since(args: argparse.Namespace) -> str | None:
-    day: date | None = args.since
-    return None if day is None else _utc_start(day)
-
-
-def _utc_start(day: date) -> str:
-    """Midnight of a Vietnam day, in the UTC ISO form `created_at` is stored and compared in."""
-    return datetime.combine(day, time.min, VIETNAM).astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _vietnam_time(iso: str) -> str:
-    return datetime.fromisoformat(iso).astimezone(VIETNAM).strftime("%Y-%m-%d %H:%M")
 
 
 async def _list(store: Store, args: argparse.Namespace) -> int:
     # One extra row tells whether the limit hid anything.
-    found = await store.escalations(status=args.status, since=_since(args), limit=args.limit + 1)
+    found = await store.escalations(status=args.status, since=since(args), limit=args.limit + 1)
     if not found:
         print("no escalations")
         return 0
     rows = [TABLE_HEADER, *(
-        (str(e.id), _vietnam_time(e.created_at), e.level, e.trigger_rule, e.lang, _cell(e.check_in),
+        (str(e.id), vietnam_time(e.created_at), e.level, e.trigger_rule, e.lang, _cell(e.check_in),
          e.status, _cell(e.handled_by), _cell(e.label), e.source) for e in found[:args.limit])]
     widths = [max(len(row[i]) for row in rows) for i in range(len(TABLE_HEADER))]
     for row in rows:
@@ -173,87 +155,26 @@ def _cell(value: str | None) -> str:
     return "-" if value is None else "".join(c if c.isprintable() else "?" for c in value)
 
 
-async def _export(store: Store, args: argparse.Namespace) -> int:
-    found = await store.escalations(status=args.status, since=_since(args))
-    if args.labels:
-        text = _cases(found)
-    elif args.format == "csv":
-        text = _csv(found)
-    else:
-        text = json.dumps([_record(e) for e in found], ensure_ascii=False, indent=2) + "\n"
-    if args.output is None:
-        sys.stdout.write(text)
-        return 0
-    try:
-        # The byte-order mark makes Excel read the file as UTF-8 rather than mangle Vietnamese.
-        # A new file is owner-only, as the log it comes from.
-        with open(args.output, "w", encoding="utf-8-sig" if args.format == "csv" else "utf-8",
-                  newline="", opener=open_private) as handle:
-            handle.write(text)
-    except OSError as exc:
-        print(f"cannot write {args.output}: {exc.strerror}", file=sys.stderr)
-        return 1
-    print(f"wrote {args.output}", file=sys.stderr)
-    return 0
-
-
-def _record(e: Escalation) -> dict[str, object]:
-    values = dict(zip(EXPORT_COLUMNS, astuple(e), strict=True))
-    values["notes"] = " | ".join(e.notes)
-    return values
-
-
-def _csv(found: list[Escalation]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    for e in found:
-        writer.writerow(_neutralised(value) for value in _record(e).values())
-    return out.getvalue()
-
-
-def _neutralised(value: object) -> str:
-    """A cell a spreadsheet cannot run: excerpts, notes and names are typed by people, and a
-    cell starting with = + - @ (or a tab or carriage return before one) is read as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _cases(found: list[Escalation]) -> str:
-    # Without its excerpt a false alarm is only the phrase that fired, which is crisis language:
-    # as a hard negative it would reward the matcher for missing real crises.
-    bare = [e for e in found if e.label == "false_alarm" and not e.excerpt]
-    if bare:
-        print(f"left out {len(bare)} false alarm(s) with no stored excerpt (BOT_STORE_EXCERPTS): "
-              "the trigger phrase alone is not a hard negative", file=sys.stderr)
-    return "".join(json.dumps(_case(e), ensure_ascii=False) + "\n"
-                   for e in found if e.label in LABELS and e not in bare)
-
-
-def _case(e: Escalation) -> dict[str, object]:
-    """A labelled escalation as a case `../shared/eval/score.py` scores: a false alarm becomes a
-    hard negative, which counts against false escalations."""
-    real = e.label == "real"
-    return {"text": e.excerpt or e.trigger_phrase, "expect": "crisis" if real else None, "accept": [],
-            "lang": e.lang, "tags": ["field", "real" if real else "hard-negative"]}
-
-
 async def _stats(store: Store, _: argparse.Namespace) -> int:
     today = datetime.now(VIETNAM).date()
     for span in (7, 30):
         first = today - timedelta(days=span - 1)
-        since = _utc_start(first)
+        since = utc_start(first)
         by_level = await store.counts("level", since)
         print(f"last {span} days ({first} to {today}, Vietnam time): "
               f"{sum(n for _, n in by_level)} escalation(s)")
         if not by_level:
             continue
-        for title, column in (("by day", "day"), ("by trigger rule", "trigger_rule"),
-                              ("by language", "lang"), ("by level", "level"), ("by source", "source")):
+        for title, column in STATS_SECTIONS:
             print(f"  {title}")
             for key, count in by_level if column == "level" else await store.counts(column, since):
                 print(f"    {key:<28} {count:>5}")
     return 0
+
+
+STATS_SECTIONS: tuple[tuple[str, CountColumn], ...] = (
+    ("by day", "day"), ("by trigger rule", "trigger_rule"), ("by language", "lang"),
+    ("by level", "level"), ("by source", "source"))
 
 
 def _operator(args: argparse.Namespace) -> str:
@@ -304,6 +225,6 @@ async def _note(store: Store, args: argparse.Namespace) -> int:
 
 # action name -> (what it does, whether it changes the log)
 ACTIONS: dict[str, tuple[Action, bool]] = {
-    "list": (_list, False), "export": (_export, False), "stats": (_stats, False),
+    "list": (_list, False), "export": (export, False), "stats": (_stats, False),
     "ack": (_ack, True), "resolve": (_resolve, True), "label": (_label, True), "note": (_note, True),
 }

@@ -14,13 +14,14 @@ import getpass
 import logging
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
-from bot.config import DATABASE_FILE
+from bot.config import StoreConfig
 from bot.core.engine import Decision
 from bot.storage.escalation_log import EscalationLog, new_escalation
+from bot.storage.factory import NoStore, open_store, where
 from bot.storage.privacy import load_or_create_secret, pseudonym
-from bot.storage.sqlite import Store
 
 log = logging.getLogger(__name__)
 SOURCE = "terminal"
@@ -43,24 +44,32 @@ class TerminalLog:
     store_excerpts: bool
     _runner: asyncio.Runner = field(default_factory=asyncio.Runner, init=False)
     _log: EscalationLog | None = field(default=None, init=False)
-    _user_ref: str | None = field(default=None, init=False)
 
     @property
-    def database(self) -> Path:
-        return self.data_dir / DATABASE_FILE
+    def config(self) -> StoreConfig:
+        return StoreConfig(self.data_dir)
 
-    def _open(self) -> EscalationLog:
+    @property
+    def where(self) -> str:
+        return where(self.config)
+
+    @cached_property
+    def _user_ref(self) -> str:
+        """Read once, and only when first needed: the key is made on the first escalation."""
+        secret = load_or_create_secret(self.configured_secret, self.data_dir)
+        return pseudonym(f"{SOURCE}:{_login()}", secret)
+
+    def _open(self, create: bool = True) -> EscalationLog:
+        """The log; NoStore when nothing was ever logged here and `create` is False."""
         if self._log is None:
-            secret = load_or_create_secret(self.configured_secret, self.data_dir)
-            self._user_ref = pseudonym(f"{SOURCE}:{_login()}", secret)
-            self._log = EscalationLog(self._runner.run(Store.open(self.database)), self.data_dir)
+            store = self._runner.run(open_store(self.config, create=create))
+            self._log = EscalationLog(store, self.data_dir)
         return self._log
 
     def record(self, decision: Decision) -> int | None:
         """Log one crisis decision; its id, or None if it went to the spool. Never raises."""
         try:
             escalations = self._open()
-            assert self._user_ref is not None
             new = new_escalation(decision, update_key=f"{SOURCE}:{uuid.uuid4().hex}",
                                  user_ref=self._user_ref, chat_type="private",
                                  store_excerpts=self.store_excerpts, source=SOURCE)
@@ -71,12 +80,13 @@ class TerminalLog:
 
     def forget(self) -> int:
         """Delete what the terminal chat logged about this login; how many rows went."""
-        if self._log is None and not self.database.is_file():
+        try:
+            escalations = self._open(create=False)
+        except NoStore:
             return 0
-        escalations = self._open()
-        assert self._user_ref is not None
-        removed = self._runner.run(escalations.store.forget(self._user_ref))
-        self._runner.run(escalations.forget(self._user_ref))
+        user_ref = self._user_ref
+        removed = self._runner.run(escalations.store.forget(user_ref))
+        self._runner.run(escalations.forget(user_ref))
         return removed
 
     def close(self) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot.content.fields import open_item, optional_localised, required_localised
 from bot.content.problems import Problem
 from bot.content.yamlio import Node
+from bot.core.actions import PLAN_START, Action, Kind
 from bot.core.models import Choice, Exercise, ExerciseStep, PlanStep, SafetyPlan
 
 EXERCISE_FIELDS = {"id", "title", "intro", "start_button", "rounds", "steps", "outro", "offer"}
@@ -29,21 +30,22 @@ PLAN_PLACEHOLDERS = {"emergency": "{number}", "closing": "{minutes}", "gone": "{
 class Reference:
     """A button written in content, kept with its place so a wrong one can be reported."""
 
-    action: str
+    action: Action
     written: str
     path: str
     line: int
 
 
-def action_for(ref: str) -> str:
+def action_for(ref: str) -> Action:
     if ref == "safety_plan":
-        return "plan:start"
-    if ref.startswith(("exercise:", "menu:")):
-        return ref
-    return f"intent:{ref}"
+        return PLAN_START
+    action = Action.read(ref)
+    if action is not None and action.kind in (Kind.EXERCISE, Kind.MENU) and action.arg:
+        return action
+    return Action(Kind.INTENT, ref)  # a topic's id; checked against the topics afterwards
 
 
-def references(node: Node | None, what: str, found: list[Reference]) -> tuple[str, ...]:
+def references(node: Node | None, what: str, found: list[Reference]) -> tuple[Action, ...]:
     if node is None:
         return ()
     refs = [Reference(action_for(item.text(what)), item.text(what), item.path, item.line)
@@ -54,10 +56,9 @@ def references(node: Node | None, what: str, found: list[Reference]) -> tuple[st
 
 def check_references(found: list[Reference], intents: set[str], exercises: set[str],
                      menus: set[str], problems: list[Problem]) -> None:
-    targets = {"intent": intents, "exercise": exercises, "menu": menus}
+    targets = {Kind.INTENT: intents, Kind.EXERCISE: exercises, Kind.MENU: menus}
     for ref in found:
-        kind, _, target = ref.action.partition(":")
-        if kind in targets and target not in targets[kind]:
+        if ref.action.kind in targets and ref.action.arg not in targets[ref.action.kind]:
             problems.append(Problem(ref.path, ref.line, f"button '{ref.written}' leads nowhere; write an "
                                     "intent id, exercise:<id>, menu:<group> or safety_plan"))
 

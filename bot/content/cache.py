@@ -110,7 +110,9 @@ def fingerprint(paths: ContentPaths) -> bytes:
     versions = (sys.version, np.__version__, yaml.__version__, rapidfuzz.__version__)
     for part in (*versions, os.getcwd(), str(paths.intents_dir.resolve())):
         _add(digest, part.encode())
-    for source in sorted(_CODE.rglob("*.py")):
+    # Every file of the package, not only its modules: a model or a data file the engine is
+    # built from must make a cache built without it stale.
+    for source in sorted(p for p in _CODE.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         _add(digest, str(source.relative_to(_CODE)).encode(), source.read_bytes())
     for path in [*content_files(paths.intents_dir), paths.resources_file]:
         _add(digest, str(path.resolve()).encode())

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.actions import PLAN_START, Action, Kind
+
 LANGUAGE = "language"  # the one command whose action needs the front end's state
 
 
 @dataclass(frozen=True, slots=True)
 class Command:
     name: str  # typed as /name
-    action: str
+    action: Action
 
     @property
     def description_key(self) -> str:
@@ -27,16 +29,16 @@ class Command:
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("start", "start"),
-    Command("help", "intent:help"),
-    Command("hotlines", "hotlines"),
-    Command("tips", "menu:coping"),
-    Command("exercises", "menu:exercises"),
-    Command("safetyplan", "plan:start"),
-    Command("campaign", "intent:campaign_info"),
-    Command(LANGUAGE, LANGUAGE),
-    Command("privacy", "privacy"),
-    Command("forget", "forget"),
+    Command("start", Action(Kind.START)),
+    Command("help", Action(Kind.INTENT, "help")),
+    Command("hotlines", Action(Kind.HOTLINES)),
+    Command("tips", Action(Kind.MENU, "coping")),
+    Command("exercises", Action(Kind.MENU, "exercises")),
+    Command("safetyplan", PLAN_START),
+    Command("campaign", Action(Kind.INTENT, "campaign_info")),
+    Command(LANGUAGE, Action(Kind.LANGUAGE)),
+    Command("privacy", Action(Kind.PRIVACY)),
+    Command("forget", Action(Kind.FORGET)),
 )
 
 
@@ -57,4 +59,4 @@ def argument(text: str) -> str:
 
 def intent_ids() -> tuple[str, ...]:
     """The topics the commands open: content must define them."""
-    return tuple(c.action.removeprefix("intent:") for c in COMMANDS if c.action.startswith("intent:"))
+    return tuple(c.action.arg for c in COMMANDS if c.action.kind is Kind.INTENT)

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.core.actions import Action, Kind
 from bot.core.crisis import CrisisCheck, CrisisDetector
 from bot.core.detectors import Detector, Finding, Level, combine
 from bot.core.guide import Guide
@@ -120,26 +121,26 @@ class Engine:
             return self.replies.fallback(decision.lang)
         return self.replies.intent(intent, decision.lang, now)
 
-    def action(self, action: str, lang: Language, now: datetime | None = None) -> Reply:
-        """What a button or command asks for: `intent:<id>`, `menu[:<group>]`, `checkin:<answer>`,
-        `hotlines`, `start`, `privacy`, `forget` (the question before deleting). Unknown actions
-        get the fallback rather than an error."""
+    def action(self, action: Action, lang: Language, now: datetime | None = None) -> Reply:
+        """What a button or command asks for, when it is a reply of the engine's own (a topic, a
+        menu, the lines, an answer to "are you safe?", the greeting, privacy, the question
+        before deleting). Anything else gets the fallback rather than an error."""
         now = now or datetime.now(UTC)
-        if action == "start":
-            return self.replies.start(lang)
-        if action == "privacy":
-            return Reply(self.replies.say("privacy", lang))
-        if action == "forget":
-            return self.replies.forget_confirm(lang)
-        kind, _, arg = action.partition(":")
-        if kind == "intent":
-            return self.intent_reply(arg, lang, now)
-        if kind == "menu":
-            return self.replies.menu(lang, arg or None)
-        if kind == "checkin":
-            return self.replies.checkin(arg, lang, now)
-        if kind == "hotlines":
-            return self.replies.hotline_list(lang, now)
+        match action.kind:
+            case Kind.START:
+                return self.replies.start(lang)
+            case Kind.PRIVACY:
+                return Reply(self.replies.say("privacy", lang))
+            case Kind.FORGET if not action.arg:
+                return self.replies.forget_confirm(lang)
+            case Kind.INTENT:
+                return self.intent_reply(action.arg, lang, now)
+            case Kind.MENU:
+                return self.replies.menu(lang, action.arg or None)
+            case Kind.CHECK_IN:
+                return self.replies.checkin(action.arg, lang, now)
+            case Kind.HOTLINES:
+                return self.replies.hotline_list(lang, now)
         return self.replies.fallback(lang)
 
     def intent_reply(self, intent_id: str, lang: Language, now: datetime | None = None) -> Reply:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bot.core.actions import PLAN_AGAIN, PLAN_START, Action, Kind
 from bot.core.language import LANGUAGES, Language
 from bot.core.models import Content, ExerciseStep, SafetyPlan
 from bot.core.replies import Reply, ReplyBuilder, ReplyButton
 
 PLAN = "plan"
 MAX_ANSWER_CHARS = 1000
-STEP_PREFIX = "step"
 KEEP_MINUTES = 30
 
 
@@ -49,15 +49,6 @@ class Turn:
     wait: float | None = None
 
 
-def parse_step_action(data: str) -> tuple[int, str] | None:
-    """`step:<serial>:<move>` → (serial, move); None for anything else."""
-    kind, _, rest = data.partition(":")
-    serial, _, move = rest.partition(":")
-    if kind != STEP_PREFIX or not serial.isdigit() or not move:
-        return None
-    return int(serial), move
-
-
 class Guide:
     def __init__(self, content: Content, replies: ReplyBuilder) -> None:
         self.content = content
@@ -73,26 +64,25 @@ class Guide:
             for lang in LANGUAGES}
 
     def _button(self, session: Session, key: str, move: str) -> ReplyButton:
-        return ReplyButton(self.replies.say(key, session.lang), f"{STEP_PREFIX}:{session.serial}:{move}")
+        return ReplyButton(self.replies.say(key, session.lang), Action.step(session.serial, move))
 
     def is_stop(self, text: str) -> bool:
         return self.content.normalise(text).folded in self._stop_words
 
     # Starting
 
-    def start(self, action: str, lang: Language, serial: int,
+    def start(self, action: Action, lang: Language, serial: int,
               keep_minutes: int = KEEP_MINUTES) -> Turn | None:
-        """`exercise:<id>` or `plan:start`; None when the action names nothing known."""
-        kind, _, arg = action.partition(":")
-        if kind == "exercise" and arg in self.content.exercises:
-            exercise = self.content.exercises[arg]
-            session = Session(arg, lang, serial)
+        """An exercise or the safety plan; None when the action names nothing known."""
+        if action.kind is Kind.EXERCISE and action.arg in self.content.exercises:
+            exercise = self.content.exercises[action.arg]
+            session = Session(action.arg, lang, serial)
             start_label = (exercise.start_button(lang) if exercise.start_button
                            else self.replies.say("button_start", lang))
-            buttons = (ReplyButton(start_label, f"{STEP_PREFIX}:{serial}:next"),
+            buttons = (ReplyButton(start_label, Action.step(serial, "next")),
                        self._button(session, "button_stop", "stop"))
             return Turn(Reply(exercise.intro(lang), buttons), session)
-        if kind == "plan" and arg == "start":
+        if action == PLAN_START:
             session = Session(PLAN, lang, serial, position=0, keep_minutes=keep_minutes)
             plan = self.content.safety_plan
             return Turn(Reply(plan.intro(lang), follow_up=self._question(session)), session)
@@ -194,10 +184,10 @@ class Guide:
         stop = self._button(session, "button_stop", "stop")
         if step.seconds is not None:
             return (stop,)
-        choices = tuple(ReplyButton(c.label(session.lang), f"{STEP_PREFIX}:{session.serial}:c{n}")
+        choices = tuple(ReplyButton(c.label(session.lang), Action.step(session.serial, f"c{n}"))
                         for n, c in enumerate(step.choices))
         if step.button:
-            onward = ReplyButton(step.button(session.lang), f"{STEP_PREFIX}:{session.serial}:next")
+            onward = ReplyButton(step.button(session.lang), Action.step(session.serial, "next"))
         else:
             onward = self._button(session, "button_skip" if choices else "button_next", "next")
         return (*choices, onward, stop)
@@ -241,7 +231,7 @@ class Guide:
             return Turn(self._question(moved), moved)
         finished = replace(moved, finished=True)
         closing = Reply(plan.closing(session.lang).format(minutes=session.keep_minutes),
-                        (ReplyButton(self.replies.say("button_resend", session.lang), "plan:again"),))
+                        (ReplyButton(self.replies.say("button_resend", session.lang), PLAN_AGAIN),))
         return Turn(Reply(self.plan_text(finished), follow_up=closing), finished)
 
     def plan_text(self, session: Session) -> str:

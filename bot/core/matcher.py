@@ -30,12 +30,19 @@ from itertools import chain
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.core.matcher_index import (
+    MIN_CONTAINED_CHARS,
+    IndexedExample,
+    IndexedWord,
+    Postings,
+    postings,
+    sorted_words,
+)
 from bot.core.models import Intent
 from bot.core.normalise import Normalised, Normaliser, Token
 
 # Tuned together on ../shared/eval/dev.jsonl and tests/data/paraphrases.jsonl (see README).
 DEFAULT_THRESHOLD = 58
-MIN_CONTAINED_CHARS = 5
 OVERLAP_WEIGHT = 0.95  # word overlap is weaker evidence than a near-identical message
 CONTAINED_FLOOR = 0.8  # an example wholly inside a message keeps this share however long the message
 FOLDED_PENALTY = 6  # comparing folded forms of a message typed with diacritics loses information
@@ -54,57 +61,18 @@ class Candidate:
     how: str
 
 
-@dataclass(frozen=True, slots=True)
-class _Example:
-    intent: int
-    text: str
-    weight: float
-    short: bool  # one word under MIN_CONTAINED_CHARS: never counts as contained
-    phrase: str  # folded words in order, padded with spaces, to test containment as a phrase
-
-
-@dataclass(frozen=True, slots=True)
-class _Postings:
-    """The examples that use one word: all of them, and grouped by intent for a shortlist."""
-
-    weight: float  # the same in every example: a word's IDF
-    examples: tuple[int, ...]
-    by_intent: dict[int, tuple[int, ...]]
-
-
-@dataclass(frozen=True, slots=True)
-class _Word:
-    """What the content says about one (folded) word: one lookup per word of a message."""
-
-    idf: float  # rarity among examples
-    topic_weight: float  # rarity among intents
-    owners: frozenset[int]  # the intents whose examples use it
-    postings: _Postings | None  # None for a word no example uses
-
-
-def _postings(weight: float, by_intent: dict[int, list[int]]) -> _Postings:
-    grouped = {i: tuple(p) for i, p in by_intent.items()}
-    return _Postings(weight, tuple(n for p in grouped.values() for n in p), grouped)
-
-
-def _sorted_words(words: Sequence[str]) -> str:
-    """Words in sorted order: `fuzz.ratio` on these equals `fuzz.token_sort_ratio` on the
-    originals, without re-sorting every example for every message."""
-    return " ".join(sorted(words))
-
-
 @dataclass(frozen=True)
 class IntentMatcher:
     intents: tuple[Intent, ...]
     normalise: Normaliser
     negations: frozenset[str] = frozenset()
     threshold: int = DEFAULT_THRESHOLD
-    _examples: tuple[_Example, ...] = field(init=False, repr=False)
+    _examples: tuple[IndexedExample, ...] = field(init=False, repr=False)
     _accented: tuple[str, ...] = field(init=False, repr=False)
     _folded: tuple[str, ...] = field(init=False, repr=False)
-    _by_accented: dict[str, _Postings] = field(init=False, repr=False)
-    _words: dict[str, _Word] = field(init=False, repr=False)
-    _unknown_word: _Word = field(init=False, repr=False)
+    _by_accented: dict[str, Postings] = field(init=False, repr=False)
+    _words: dict[str, IndexedWord] = field(init=False, repr=False)
+    _unknown_word: IndexedWord = field(init=False, repr=False)
     _weights: np.ndarray = field(init=False, repr=False)
     _short: np.ndarray = field(init=False, repr=False)
     _intent_of: np.ndarray = field(init=False, repr=False)
@@ -138,21 +106,22 @@ class IntentMatcher:
                 by_folded[folded][i].append(n)
                 by_accented[text][i].append(n)
             short = len(words) == 1 and len(next(iter(words))) < MIN_CONTAINED_CHARS
-            examples.append(_Example(i, ex.text, sum(idf[w] for w in words), short, f" {norm.folded} "))
+            examples.append(IndexedExample(i, ex.text, sum(idf[w] for w in words), short, f" {norm.folded} "))
         set_ = object.__setattr__
         set_(self, "_examples", tuple(examples))
-        set_(self, "_accented", tuple(_sorted_words([t.text for t in n.tokens]) for _, _, n in normalised))
-        set_(self, "_folded", tuple(_sorted_words([t.folded for t in n.tokens]) for _, _, n in normalised))
+        set_(self, "_accented", tuple(sorted_words([t.text for t in n.tokens]) for _, _, n in normalised))
+        set_(self, "_folded", tuple(sorted_words([t.folded for t in n.tokens]) for _, _, n in normalised))
         # A word weighs the same in every example that has it, so postings are example numbers
         # and the weight is kept once per word (an accented form weighs what its folded form does).
         accented_idf = {t.text: idf[t.folded] for _, _, norm in normalised for t in norm.tokens}
-        set_(self, "_by_accented", {k: _postings(accented_idf[k], v) for k, v in by_accented.items()})
+        set_(self, "_by_accented", {k: postings(accented_idf[k], v) for k, v in by_accented.items()})
         topics = max(len(self.intents), 1)
-        set_(self, "_words", {w: _Word(idf[w], math.log(1 + topics / len(owners[w])), frozenset(owners[w]),
-                                       _postings(idf[w], v)) for w, v in by_folded.items()})
+        set_(self, "_words", {w: IndexedWord(idf[w], math.log(1 + topics / len(owners[w])),
+                                             frozenset(owners[w]), postings(idf[w], v))
+                              for w, v in by_folded.items()})
         # A word no example uses is as informative as the rarest known word: it is something
         # the message says that no topic explains.
-        set_(self, "_unknown_word", _Word(math.log(1 + total), math.log(1 + topics), frozenset(), None))
+        set_(self, "_unknown_word", IndexedWord(math.log(1 + total), math.log(1 + topics), frozenset(), None))
         set_(self, "_weights", np.array([e.weight for e in examples], dtype=np.float64))
         set_(self, "_short", np.array([e.short for e in examples], dtype=bool))
         set_(self, "_intent_of", np.array([e.intent for e in examples], dtype=np.int64))
@@ -192,7 +161,7 @@ class IntentMatcher:
         for words, choices, penalty in queries:
             if sum(map(len, words)) + len(words) - 1 > self._longest_query:
                 continue
-            query = _sorted_words(words)
+            query = sorted_words(words)
             pool = choices if spans is None else list(chain.from_iterable(
                 choices[span.start:span.stop] for span in spans))
             for _, score, k in process.extract(query, pool, scorer=fuzz.ratio, processor=None,

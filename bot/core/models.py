@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal
 
+from bot.core.actions import Action
 from bot.core.crisis_rules import CrisisRules
 from bot.core.detectors import Level
 from bot.core.language import Language
@@ -34,21 +35,13 @@ class Example:
 
 
 @dataclass(frozen=True, slots=True)
-class Button:
-    """A follow-up offered under a reply; `action` is `intent:<id>` or `command:<name>`."""
-
-    label: Localised
-    action: str
-
-
-@dataclass(frozen=True, slots=True)
 class Intent:
     id: str
     title: Localised
     examples: tuple[Example, ...]
     reply: Localised
     resources: tuple[str, ...]
-    buttons: tuple[str, ...]  # actions: `intent:<id>`, `exercise:<id>`, `plan:start`
+    buttons: tuple[Action, ...]
     menu: str | None
     threshold: int | None
     not_when_negated: bool
@@ -122,9 +115,9 @@ class CrisisContent:
     resources: tuple[str, ...]
     replies: dict[str, Localised]
     cases: tuple[CrisisCase, ...]
-    buttons: tuple[str, ...] = ()
+    buttons: tuple[Action, ...] = ()
     check_in_times: tuple[time, ...] = ()
-    after_safe: tuple[str, ...] = ()  # offered to someone who says they are safe, or better
+    after_safe: tuple[Action, ...] = ()  # offered to someone who says they are safe, or better
 
 
 @dataclass(frozen=True)
@@ -153,7 +146,7 @@ class Choice:
 
     label: Localised
     reply: Localised
-    offers: tuple[str, ...]
+    offers: tuple[Action, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +170,7 @@ class Exercise:
     rounds: int
     steps: tuple[ExerciseStep, ...]
     outro: Localised
-    offers: tuple[str, ...]
+    offers: tuple[Action, ...]
     path: str
     line: int
 

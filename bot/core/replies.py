@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.core.actions import PLAN_START, Action, Kind
 from bot.core.commands import COMMANDS
 from bot.core.detectors import Level
 from bot.core.language import Language
@@ -42,7 +43,7 @@ def _runs(days: tuple[int, ...]) -> list[tuple[int, ...]]:
 @dataclass(frozen=True, slots=True)
 class ReplyButton:
     label: str
-    action: str
+    action: Action
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,24 +118,23 @@ class ReplyBuilder:
             parts.append("\n".join(open_now + closed))
         return Reply("\n\n".join(parts), self.buttons(intent.buttons, lang))
 
-    def buttons(self, actions: tuple[str, ...], lang: Language) -> tuple[ReplyButton, ...]:
-        """Buttons for actions (`intent:<id>`, `exercise:<id>`, `plan:start`, `menu:<group>`),
-        labelled from content; an action that names nothing is left out."""
+    def buttons(self, actions: tuple[Action, ...], lang: Language) -> tuple[ReplyButton, ...]:
+        """Buttons for actions (a topic, an exercise, the safety plan, a menu group), labelled
+        from content; an action that names nothing is left out."""
         labelled = ((self.label(action, lang), action) for action in actions)
         return tuple(ReplyButton(label, action) for label, action in labelled if label)
 
-    def label(self, action: str, lang: Language) -> str | None:
-        kind, _, arg = action.partition(":")
-        if kind == "intent":
-            intent = self.content.intent(arg)
+    def label(self, action: Action, lang: Language) -> str | None:
+        if action.kind is Kind.INTENT:
+            intent = self.content.intent(action.arg)
             return intent.title(lang) if intent else None
-        if kind == "exercise":
-            exercise = self.content.exercises.get(arg)
+        if action.kind is Kind.EXERCISE:
+            exercise = self.content.exercises.get(action.arg)
             return exercise.title(lang) if exercise else None
-        if action == "plan:start":
+        if action == PLAN_START:
             return self.content.safety_plan.title(lang)
-        if kind == "menu":
-            return self._group_label(arg, lang)
+        if action.kind is Kind.MENU:
+            return self._group_label(action.arg, lang)
         return None
 
     def menu_groups(self) -> tuple[str, ...]:
@@ -143,11 +143,11 @@ class ReplyBuilder:
 
     def menu(self, lang: Language, group: str | None = None) -> Reply:
         if group is None:
-            actions = tuple(f"menu:{g}" for g in self.menu_groups())
+            actions = tuple(Action(Kind.MENU, g) for g in self.menu_groups())
         elif group == EXERCISES:
-            actions = (*(f"exercise:{e}" for e in self.content.exercises), "plan:start")
+            actions = (*(Action(Kind.EXERCISE, e) for e in self.content.exercises), PLAN_START)
         else:
-            actions = tuple(f"intent:{i.id}" for i in self.content.intents if i.menu == group)
+            actions = tuple(Action(Kind.INTENT, i.id) for i in self.content.intents if i.menu == group)
         return Reply(self.say("menu_title", lang), self.buttons(actions, lang))
 
     def _group_label(self, group: str, lang: Language) -> str:
@@ -162,14 +162,14 @@ class ReplyBuilder:
 
     def forget_confirm(self, lang: Language) -> Reply:
         return Reply(self.say("forget_confirm", lang),
-                     (ReplyButton(self.say("button_forget_yes", lang), "forget:yes"),
-                      ReplyButton(self.say("button_forget_no", lang), "forget:no")))
+                     (ReplyButton(self.say("button_forget_yes", lang), Action(Kind.FORGET, "yes")),
+                      ReplyButton(self.say("button_forget_no", lang), Action(Kind.FORGET, "no"))))
 
     def language_choice(self, lang: Language, chosen: Language | None) -> Reply:
         """`/language` alone: the choice in force and a button for each, detection among them."""
         current = self.say(f"language_current_{chosen or 'auto'}", lang)
         return Reply(f"{self.say('language_prompt', lang)}\n{current}",
-                     tuple(ReplyButton(self.say(f"button_{code}", lang), f"lang:{code}")
+                     tuple(ReplyButton(self.say(f"button_{code}", lang), Action(Kind.LANGUAGE, code))
                            for code in ("vi", "en", "auto")))
 
     def fallback(self, lang: Language) -> Reply:
@@ -217,8 +217,8 @@ class ReplyBuilder:
         # Asked even when the message was about someone else: "a friend" is sometimes how
         # people speak of themselves, and a misread must still reach the person writing.
         check_in = Reply(said["safe_question"],
-                         (ReplyButton(said["button_safe"], "checkin:safe"),
-                          ReplyButton(said["button_need_help"], "checkin:help")))
+                         (ReplyButton(said["button_safe"], Action(Kind.CHECK_IN, "safe")),
+                          ReplyButton(said["button_need_help"], Action(Kind.CHECK_IN, "help"))))
         return Reply("\n\n".join(p for p in parts if p), self.buttons(crisis.buttons, lang),
                      follow_up=check_in)
 

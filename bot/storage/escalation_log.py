@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.storage.private_files import open_private, private_dir
-from bot.storage.sqlite import NewEscalation, Store
+from bot.storage.records import NewEscalation
+from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 SPOOL_FILE = "escalations.spool"
@@ -110,9 +111,9 @@ class EscalationLog:
                 return []
             stored: list[int] = []
             try:
-                if not self.store.file_intact():
-                    log.error("the database file was removed or replaced; opening a fresh one")
-                    await self.store.reopen()
+                if not await self.store.healthy():
+                    log.error("the store went away (its file removed or replaced?); opening it afresh")
+                    await self.store.reconnect()
                 for entry in entries:
                     new_id = await self.store.add_escalation(entry)
                     if new_id is not None:

@@ -9,207 +9,47 @@ every statement is parameterised.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import functools
-from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, Self, TypeVar
+from typing import Any, Self
 
 import aiosqlite
 
-from bot.storage.private_files import create_private
+from bot.storage.records import (
+    LABELS,
+    STATUSES,
+    CheckIn,
+    CountColumn,
+    Escalation,
+    NewEscalation,
+)
+from bot.storage.sqlite_setup import StoreGone, connect, identity, migrate, one_writer, schema_version
 
 BUSY_TIMEOUT_MS = 5000
-
-# Each entry moves the schema from version N-1 to N. Never edit a shipped entry: add one.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        """CREATE TABLE preferences (
-               user_ref TEXT PRIMARY KEY,
-               lang TEXT NOT NULL CHECK (lang IN ('vi', 'en')),
-               updated_at TEXT NOT NULL
-           )""",
-    ),
-    (
-        """CREATE TABLE escalations (
-               id INTEGER PRIMARY KEY,
-               update_key TEXT NOT NULL UNIQUE,
-               created_at TEXT NOT NULL,
-               user_ref TEXT NOT NULL,
-               chat_type TEXT NOT NULL,
-               lang TEXT NOT NULL,
-               level TEXT NOT NULL CHECK (level IN ('urgent', 'concern')),
-               trigger_rule TEXT NOT NULL,
-               trigger_phrase TEXT NOT NULL,
-               about_other INTEGER NOT NULL DEFAULT 0,
-               excerpt TEXT,
-               check_in TEXT CHECK (check_in IN ('safe', 'needs_help')),
-               status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'acknowledged', 'resolved')),
-               handled_by TEXT,
-               handled_at TEXT,
-               label TEXT CHECK (label IN ('real', 'false_alarm')),
-               reminded INTEGER NOT NULL DEFAULT 0
-           )""",
-        "CREATE INDEX escalations_created ON escalations (created_at)",
-        "CREATE INDEX escalations_status ON escalations (status)",
-        "CREATE INDEX escalations_user ON escalations (user_ref)",
-        """CREATE TABLE notes (
-               id INTEGER PRIMARY KEY,
-               escalation_id INTEGER NOT NULL REFERENCES escalations (id) ON DELETE CASCADE,
-               created_at TEXT NOT NULL,
-               author TEXT NOT NULL,
-               text TEXT NOT NULL
-           )""",
-    ),
-    (
-        # The chat id is the one raw Telegram identifier the bot stores: a check-in cannot be
-        # sent without it. The row is deleted once the check-in is sent or cancelled.
-        """CREATE TABLE check_ins (
-               id INTEGER PRIMARY KEY,
-               user_ref TEXT NOT NULL UNIQUE,
-               chat_id INTEGER NOT NULL,
-               lang TEXT NOT NULL CHECK (lang IN ('vi', 'en')),
-               due_at TEXT NOT NULL,
-               created_at TEXT NOT NULL
-           )""",
-        "CREATE INDEX check_ins_due ON check_ins (due_at)",
-    ),
-    (
-        # Escalations from the terminal chat (`python -m bot chat`) share the log so that the
-        # staff tools can be tried without Telegram; each row says where it came from.
-        "ALTER TABLE escalations ADD COLUMN source TEXT NOT NULL DEFAULT 'telegram' "
-        "CHECK (source IN ('telegram', 'terminal'))",
-    ),
-)
-STATUSES = ("new", "acknowledged", "resolved")
-SOURCES = ("telegram", "terminal")
-LABELS = ("real", "false_alarm")
-
-
-@dataclass(frozen=True)
-class NewEscalation:
-    """What the bot records when it escalates; `update_key` makes a re-delivered update a no-op."""
-
-    update_key: str
-    created_at: str
-    user_ref: str
-    chat_type: str
-    lang: str
-    level: str
-    trigger_rule: str
-    trigger_phrase: str
-    about_other: bool
-    excerpt: str | None
-    source: str = "telegram"  # a spool line written before sources existed came from Telegram
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Escalation:
-    id: int
-    created_at: str
-    chat_type: str
-    lang: str
-    level: str
-    trigger_rule: str
-    trigger_phrase: str
-    about_other: bool
-    excerpt: str | None
-    check_in: str | None
-    status: str
-    handled_by: str | None
-    handled_at: str | None
-    label: str | None
-    reminded: bool
-    source: str = "telegram"
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CheckIn:
-    id: int
-    user_ref: str
-    chat_id: int
-    lang: str
-    due_at: datetime
-
+DATABASE_FILE = "bot.sqlite3"  # in the data folder
 
 _COLUMNS = ("id, created_at, chat_type, lang, level, trigger_rule, trigger_phrase, about_other, "
             "excerpt, check_in, status, handled_by, handled_at, label, reminded, source")
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class StoreGone(OSError):
-    """The database file was removed or replaced under a running bot."""
+class SqliteStore:
+    """The `bot.storage.store.Store` protocol on one SQLite file."""
 
-
-async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
-    create_private(path)
-    connection = await aiosqlite.connect(path)
-    try:
-        await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-        await connection.execute("PRAGMA journal_mode = WAL")
-        await connection.execute("PRAGMA synchronous = FULL")
-        await connection.execute("PRAGMA foreign_keys = ON")
-        # Deleted rows are overwritten, not left in free pages: /forget must leave nothing.
-        await connection.execute("PRAGMA secure_delete = ON")
-    except BaseException:
-        await connection.close()
-        raise
-    return connection
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return None
-    return stat.st_dev, stat.st_ino
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _one_writer(method: Callable[Concatenate[Store, P], Coroutine[Any, Any, R]],
-                ) -> Callable[Concatenate[Store, P], Coroutine[Any, Any, R]]:
-    """Run a writing method alone, and roll it back if it fails. All writes share one
-    connection, whose transaction takes in every statement executed before the next commit:
-    interleaved, one task's failed commit would take other tasks' rows with it after they had
-    been told their rows were stored (and an escalation so lost is never spooled)."""
-
-    @functools.wraps(method)
-    async def alone(store: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        async with store._write_lock:
-            try:
-                return await method(store, *args, **kwargs)
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    await store._db.rollback()
-                raise
-
-    return alone
-
-
-class Store:
     def __init__(self, connection: aiosqlite.Connection, path: Path, busy_timeout_ms: int) -> None:
         self._db = connection
         self._write_lock = asyncio.Lock()
         self._path = path
         self._busy_timeout_ms = busy_timeout_ms
-        self._file = _identity(path)
+        self._file = identity(path)
 
     @classmethod
     async def open(cls, path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Self:
-        connection = await _connect(path, busy_timeout_ms)
+        connection = await connect(path, busy_timeout_ms)
         store = cls(connection, path, busy_timeout_ms)
         try:
             await store._migrate()
@@ -221,47 +61,35 @@ class Store:
     async def close(self) -> None:
         await self._db.close()
 
-    def file_intact(self) -> bool:
+    async def healthy(self) -> bool:
         """False when the file was deleted or replaced: SQLite would go on writing to the
         unlinked file, and every row written after that would vanish at the next restart."""
-        return _identity(self._path) == self._file
+        return self._intact()
 
-    async def reopen(self) -> None:
+    def _intact(self) -> bool:
+        return identity(self._path) == self._file
+
+    async def reconnect(self) -> None:
         """Open the database file afresh (creating and migrating it if it is gone)."""
-        fresh = await _connect(self._path, self._busy_timeout_ms)
+        fresh = await connect(self._path, self._busy_timeout_ms)
         old, self._db = self._db, fresh
-        self._file = _identity(self._path)
+        self._file = identity(self._path)
         try:
             await self._migrate()
         finally:
             await old.close()
 
     async def schema_version(self) -> int:
-        async with self._db.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        return await schema_version(self._db)
 
     async def _migrate(self) -> None:
-        current = await self.schema_version()
-        if current > SCHEMA_VERSION:
-            raise RuntimeError(f"the database has schema version {current}, newer than this "
-                               f"bot's {SCHEMA_VERSION}; run the newer bot or restore a backup")
-        for version in range(current + 1, SCHEMA_VERSION + 1):
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in MIGRATIONS[version - 1]:
-                    await self._db.execute(statement)
-                await self._db.execute(f"PRAGMA user_version = {version}")
-                await self._db.commit()
-            except BaseException:
-                await self._db.rollback()
-                raise
+        await migrate(self._db)
 
     async def languages(self) -> dict[str, str]:
         async with self._db.execute("SELECT user_ref, lang FROM preferences") as cursor:
             return {ref: lang async for ref, lang in cursor}
 
-    @_one_writer
+    @one_writer
     async def set_language(self, user_ref: str, lang: str) -> None:
         await self._db.execute(
             "INSERT INTO preferences (user_ref, lang, updated_at) VALUES (?, ?, ?) "
@@ -269,12 +97,12 @@ class Store:
             (user_ref, lang, _now()))
         await self._db.commit()
 
-    @_one_writer
+    @one_writer
     async def clear_language(self, user_ref: str) -> None:
         await self._db.execute("DELETE FROM preferences WHERE user_ref = ?", (user_ref,))
         await self._db.commit()
 
-    @_one_writer
+    @one_writer
     async def forget(self, user_ref: str) -> int:
         """Delete every row about one person (notes go with their escalation); returns how many."""
         removed = 0
@@ -286,10 +114,10 @@ class Store:
         await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return removed
 
-    @_one_writer
+    @one_writer
     async def add_escalation(self, new: NewEscalation) -> int | None:
-        """Store one escalation; returns its id, or None when this update was stored before."""
-        if not self.file_intact():
+        """SqliteStore one escalation; returns its id, or None when this update was stored before."""
+        if not self._intact():
             raise StoreGone(f"{self._path} was removed or replaced while the bot was running")
         cursor = await self._db.execute(
             "INSERT INTO escalations (update_key, created_at, user_ref, chat_type, lang, level, "
@@ -343,7 +171,7 @@ class Store:
                 found.setdefault(int(escalation_id), []).append(f"{created_at[:16]} {author}: {text}")
         return found
 
-    @_one_writer
+    @one_writer
     async def set_status(self, escalation_id: int, status: str, by: str) -> bool:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
@@ -353,7 +181,7 @@ class Store:
         await self._db.commit()
         return cursor.rowcount > 0
 
-    @_one_writer
+    @one_writer
     async def set_label(self, escalation_id: int, label: str, by: str) -> bool:
         if label not in LABELS:
             raise ValueError(f"unknown label {label!r}")
@@ -363,7 +191,7 @@ class Store:
         await self._db.commit()
         return cursor.rowcount > 0
 
-    @_one_writer
+    @one_writer
     async def add_note(self, escalation_id: int, author: str, text: str) -> bool:
         if await self.escalation(escalation_id) is None:
             return False
@@ -373,7 +201,7 @@ class Store:
         await self._db.commit()
         return True
 
-    @_one_writer
+    @one_writer
     async def record_check_in(self, user_ref: str, answer: str, within: timedelta) -> int | None:
         """Attach a check-in answer to the person's latest escalation; "needs_help" also makes it
         urgent and open again. Returns the escalation id, or None if there is none recent."""
@@ -393,7 +221,7 @@ class Store:
         await self._db.commit()
         return int(row[0])
 
-    @_one_writer
+    @one_writer
     async def add_check_in(self, user_ref: str, chat_id: int, lang: str, due_at: datetime) -> int:
         """Schedule one check-in for a person, replacing any they had; returns its id."""
         await self._db.execute(
@@ -407,7 +235,7 @@ class Store:
         assert row is not None  # written just above, on this one connection
         return int(row[0])
 
-    @_one_writer
+    @one_writer
     async def cancel_check_in(self, check_in_id: int, user_ref: str) -> bool:
         """Only the person it belongs to can cancel a check-in."""
         cursor = await self._db.execute("DELETE FROM check_ins WHERE id = ? AND user_ref = ?",
@@ -426,7 +254,7 @@ class Store:
         async with self._db.execute("SELECT 1 FROM check_ins WHERE user_ref = ?", (user_ref,)) as cursor:
             return await cursor.fetchone() is not None
 
-    @_one_writer
+    @one_writer
     async def delete_check_in(self, check_in_id: int) -> None:
         await self._db.execute("DELETE FROM check_ins WHERE id = ?", (check_in_id,))
         await self._db.commit()
@@ -445,19 +273,19 @@ class Store:
             ids = [int(r[0]) async for r in cursor]
         return await self.escalations(ids=ids) if ids else []
 
-    @_one_writer
+    @one_writer
     async def mark_reminded(self, escalation_id: int) -> None:
         await self._db.execute("UPDATE escalations SET reminded = 1 WHERE id = ?", (escalation_id,))
         await self._db.commit()
 
-    @_one_writer
+    @one_writer
     async def purge(self, older_than_days: int) -> int:
         before = (datetime.now(UTC) - timedelta(days=older_than_days)).isoformat(timespec="seconds")
         cursor = await self._db.execute("DELETE FROM escalations WHERE created_at < ?", (before,))
         await self._db.commit()
         return cursor.rowcount
 
-    async def counts(self, column: str, since: str) -> list[tuple[str, int]]:
+    async def counts(self, column: CountColumn, since: str) -> list[tuple[str, int]]:
         """Escalations per value of one column (`day`, `trigger_rule`, `lang`, `level`) since a time."""
         # Days are Vietnam's days: staff read "yesterday" in local time.
         expression = {"day": "substr(datetime(created_at, '+7 hours'), 1, 10)",

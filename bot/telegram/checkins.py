@@ -16,11 +16,12 @@ from datetime import datetime, time, timedelta
 from telegram import Bot
 from telegram.error import Forbidden, TelegramError
 
+from bot.core.actions import Action, Kind
 from bot.core.engine import Engine
 from bot.core.language import Language
 from bot.core.models import VIETNAM
 from bot.core.replies import Reply, ReplyButton
-from bot.storage.sqlite import Store
+from bot.storage.store import Store
 from bot.telegram.delivery import send_reply
 
 log = logging.getLogger(__name__)
@@ -61,19 +62,21 @@ class CheckIns:
         if due is None:
             return None
         when = self._when(due, lang)
-        yes = ReplyButton(self._say("button_checkin_yes", lang, **when), f"remind:{int(due.timestamp())}")
-        no = ReplyButton(self._say("button_checkin_no", lang), "remind:no")
+        yes = ReplyButton(self._say("button_checkin_yes", lang, **when),
+                          Action(Kind.REMIND, str(int(due.timestamp()))))
+        no = ReplyButton(self._say("button_checkin_no", lang), Action(Kind.REMIND, "no"))
         return Reply(self._say("checkin_offer", lang, **when), (yes, no))
 
     async def pending(self, user_ref: str) -> bool:
         return await self._store.check_in_pending(user_ref)
 
-    async def on_button(self, arg: str, user_ref: str, chat_id: int, lang: Language) -> Reply:
+    async def on_button(self, action: Action, user_ref: str, chat_id: int, lang: Language) -> Reply:
         """`remind:<unix time>` schedules, `remind:no` declines, `remind:cancel:<id>` cancels."""
+        arg = action.arg
         if arg == "no":
             return Reply(self._say("checkin_declined", lang))
-        if arg.startswith("cancel:"):
-            number = arg.removeprefix("cancel:")
+        first, number = action.parts()
+        if first == "cancel":
             if number.isdigit():
                 await self._store.cancel_check_in(int(number), user_ref)
             return Reply(self._say("checkin_cancelled", lang))
@@ -91,7 +94,8 @@ class CheckIns:
             return Reply(self._say("checkin_declined", lang))
         check_in_id = await self._store.add_check_in(user_ref, chat_id, lang, due)
         log.info("check-in scheduled")
-        cancel = ReplyButton(self._say("button_checkin_cancel", lang), f"remind:cancel:{check_in_id}")
+        cancel = ReplyButton(self._say("button_checkin_cancel", lang),
+                             Action(Kind.REMIND, f"cancel:{check_in_id}"))
         return Reply(self._say("checkin_scheduled", lang, **self._when(due, lang)), (cancel,))
 
     async def send_due(self, bot: Bot) -> int:
@@ -105,9 +109,9 @@ class CheckIns:
                             now - check_in.due_at)
                 await self._store.delete_check_in(check_in.id)
                 continue
-            reply = Reply(self._say("checkin_message", lang),
-                          (ReplyButton(self._say("button_checkin_better", lang), "checkin:better"),
-                           ReplyButton(self._say("button_checkin_hard", lang), "checkin:hard")))
+            reply = Reply(self._say("checkin_message", lang), tuple(
+                ReplyButton(self._say(f"button_checkin_{answer}", lang), Action(Kind.CHECK_IN, answer))
+                for answer in ("better", "hard")))
             try:
                 await send_reply(bot, check_in.chat_id, reply)
             except Forbidden:

@@ -23,10 +23,11 @@ def to_html(text: str) -> str:
 def keyboard(buttons: tuple[ReplyButton, ...]) -> InlineKeyboardMarkup | None:
     rows = []
     for button in buttons:
-        if len(button.action.encode()) > MAX_CALLBACK_BYTES:
-            log.error("button action %r is over Telegram's 64-byte limit; left out", button.action)
+        data = str(button.action)
+        if len(data.encode()) > MAX_CALLBACK_BYTES:
+            log.error("button action %r is over Telegram's 64-byte limit; left out", data)
             continue
-        rows.append([InlineKeyboardButton(button.label, callback_data=button.action)])
+        rows.append([InlineKeyboardButton(button.label, callback_data=data)])
     return InlineKeyboardMarkup(rows) if rows else None
 
 

@@ -20,8 +20,9 @@ from typing import Any
 from telegram import Bot
 from telegram.ext import CallbackContext, Job, JobQueue
 
+from bot.core.actions import Action
 from bot.core.engine import Engine
-from bot.core.guide import Session, Turn, parse_step_action
+from bot.core.guide import Session, Turn
 from bot.core.language import Language
 from bot.core.replies import Reply
 from bot.telegram.delivery import send_reply
@@ -74,7 +75,7 @@ class Sessions:
         live = self._live.get(chat_id)
         return live is not None and not live.session.paused and not live.session.finished
 
-    async def start(self, chat_id: int, action: str, lang: Language) -> bool:
+    async def start(self, chat_id: int, action: Action, lang: Language) -> bool:
         engine = self._engine()
         turn = engine.guide.start(action, lang, next(self._serials), self.keep_minutes)
         if turn is None:
@@ -85,8 +86,8 @@ class Sessions:
         await self._send(chat_id, turn)
         return True
 
-    async def press(self, chat_id: int, data: str, lang: Language) -> None:
-        parsed = parse_step_action(data)
+    async def press(self, chat_id: int, action: Action, lang: Language) -> None:
+        parsed = action.step_move()
         live = self._live.get(chat_id)
         if parsed is None or live is None:
             await send_reply(self._bot, chat_id, Reply(self._engine().replies.say("stale_button", lang)))

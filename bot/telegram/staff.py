@@ -20,12 +20,14 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.config import Settings
+from bot.core.actions import Action, Kind
 from bot.core.engine import Engine
 from bot.core.language import Language
 from bot.core.models import VIETNAM
 from bot.core.replies import Reply, ReplyButton
 from bot.storage.escalation_log import SPOOL_WARN_AT, EscalationLog
-from bot.storage.sqlite import Escalation, Store
+from bot.storage.records import Escalation
+from bot.storage.store import Store
 from bot.telegram.chart import escalations_chart
 from bot.telegram.delivery import send_crisis_reply
 from bot.telegram.render import keyboard, to_html
@@ -124,9 +126,9 @@ class StaffDesk:
         return "\n".join(lines)
 
     def alert_buttons(self, escalation_id: int) -> tuple[ReplyButton, ...]:
-        return tuple(ReplyButton(self._say(key), f"esc:{action}:{escalation_id}") for key, action in (
-            ("staff_button_ack", "ack"), ("staff_button_resolve", "resolve"),
-            ("staff_button_real", "real"), ("staff_button_false", "false")))
+        return tuple(ReplyButton(self._say(f"staff_button_{action}"),
+                                 Action(Kind.STAFF, f"{action}:{escalation_id}"))
+                     for action in ("ack", "resolve", "real", "false"))
 
     async def on_button(self, update: Update, action: str, escalation_id: int) -> None:
         """A staff button: update the store, then edit the alert to show who did what."""

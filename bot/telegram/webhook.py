@@ -18,8 +18,8 @@ import tornado.web
 from telegram import Update
 
 from bot.config import Settings
-from bot.telegram.app import retry_until_reachable, start
-from bot.telegram.app import stop as stop_application
+from bot.telegram.lifecycle import retry_until_reachable, start
+from bot.telegram.lifecycle import stop as stop_application
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
