@@ -3,6 +3,7 @@
     python -m bench                 # everything (a few minutes on a 2-core machine)
     python -m bench --quick         # every benchmark on a small sample: checks they run
     python -m bench --only engine scaling --json results.json
+    python -m bench --only model    # how the learned model's threshold was chosen
 
 Figures are wall-clock times on this machine: compare runs on the same machine only.
 """
@@ -28,6 +29,7 @@ BENCHMARKS = {
     "startup": "bench.startup",
     "telegram": "bench.telegram_e2e",
     "store": "bench.store_speed",
+    "model": "bench.model_cv",
 }
 
 

@@ -151,11 +151,13 @@ def writes_section(engine: Engine, quick: bool) -> Section:
 
 
 def crisis_texts(engine: Engine) -> list[str]:
-    """The crisis examples of the content (intents/crisis.yaml), Vietnamese and English, with
-    and without diacritics: every one is answered as a crisis."""
-    texts = [case.text for case in engine.content.crisis.cases if case.expect is not None]
+    """The urgent crisis examples of the content (intents/crisis.yaml), Vietnamese and English,
+    with and without diacritics: every one is answered with the full crisis reply (a concern
+    reply asks a question instead, an emergency one puts 115 first: other shapes)."""
+    texts = [case.text for case in engine.content.crisis.cases if case.expect == "urgent"]
     texts += ["i want to kill myself", "tôi muốn tự tử"]
-    return [t for t in dict.fromkeys(texts) if engine.respond(t).decision.crisis]
+    return [t for t in dict.fromkeys(texts)
+            if (d := engine.respond(t).decision).crisis and d.level == "urgent" and not d.about_other]
 
 
 def slow_store(delay: float) -> Callable[[App], Awaitable[None]]:

@@ -1,11 +1,14 @@
+import hashlib
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+import bot.content.cache
 from bot.config import ContentPaths
-from bot.content.loader import load_engine
+from bot.content.files import content_files
+from bot.content.loader import Loaded, load_engine
 from bot.core.engine import Engine
 from bot.storage.store import Store
 from tests.backends import BACKENDS, Backend
@@ -13,6 +16,28 @@ from tests.fake_telegram import FakeTelegram
 from tests.support import Person
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _each_content_loaded_once() -> Iterator[None]:
+    """Every end-to-end test starts a bot on its own copy of the shipped content, and loading
+    it trains the learned model (about a second): in a test run each distinct content is
+    loaded once and its engine shared, which is safe because an engine is immutable. What
+    loading does is tested where `load_engine` is called directly (tests/test_load.py)."""
+    loaded: dict[bytes, Loaded] = {}
+
+    def load_once(intents_dir: Path, resources_path: Path) -> Loaded:
+        digest = hashlib.sha256()
+        for path in [*content_files(intents_dir), resources_path]:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        key = digest.digest()
+        if key not in loaded:
+            loaded[key] = load_engine(intents_dir, resources_path)
+        return loaded[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bot.content.cache, "load_engine", load_once)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ def test_match_writes_one_json_row_per_line_in_score_py_format() -> None:
     result = run("match", stdin="tôi muốn tự tử\nmất ngủ mấy hôm nay\nqwerty asdf\n".encode())
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.decode().splitlines()]
-    assert [set(r) for r in rows] == [{"text", "intent", "crisis", "level", "score", "lang"}] * 3
+    assert [set(r) for r in rows] == [{"text", "intent", "crisis", "level", "detector", "score", "lang"}] * 3
     assert rows[0]["crisis"] is True and rows[0]["level"] == "urgent" and rows[0]["intent"] == "crisis"
     assert rows[1]["intent"] == "coping_sleep" and rows[1]["crisis"] is False and rows[1]["level"] is None
     assert rows[2]["intent"] is None and 0 <= rows[2]["score"] <= 100

@@ -11,6 +11,7 @@ from bot.core.crisis import CrisisCheck, CrisisDetector
 from bot.core.engine import Engine
 from bot.core.models import VIETNAM
 from bot.core.normalise import Normalised
+from tests.support import act
 
 ZW = "\u200b"
 
@@ -108,9 +109,14 @@ def test_someone_else_at_risk_gets_the_helper_reply_with_helplines(engine: Engin
     response = engine.respond("bạn mình nói muốn tự tử", lang="vi")
     assert response.decision.crisis and response.decision.about_other
     assert response.decision.intent == "help_someone_else"
-    assert "115" in response.reply.text and "111" in response.reply.text
-    helper = engine.content.intent("help_someone_else")
-    assert helper is not None and helper.reply.vi in response.reply.text
+    text = response.reply.text
+    assert "115" in text and "111" in text
+    said = {k: v.vi for k, v in engine.content.crisis.replies.items()}
+    assert said["other_opening"] in text and said["other_guidance"] in text
+    # Spoken to the helper: nothing meant for a person at risk, no sentence twice.
+    assert said["keep_talking"] not in text and said["exercise"] not in text
+    sentences = [s for s in text.replace("\n", " ").split(". ") if len(s) > 20]
+    assert len(sentences) == len(set(sentences))
 
 
 def test_a_cue_never_spans_punctuation(engine: Engine) -> None:
@@ -119,10 +125,14 @@ def test_a_cue_never_spans_punctuation(engine: Engine) -> None:
     assert decision.crisis and not decision.about_other
 
 
-def test_a_reply_about_someone_else_still_asks_the_writer_if_they_are_safe(engine: Engine) -> None:
+def test_a_reply_about_someone_else_asks_once_how_the_helper_is(engine: Engine) -> None:
     reply = engine.respond("bạn mình nói muốn tự tử").reply
     assert reply.follow_up is not None
-    assert [str(b.action) for b in reply.follow_up.buttons] == ["checkin:safe", "checkin:help"]
+    assert reply.follow_up.text == engine.content.crisis.replies["helper_question"].vi
+    assert [str(b.action) for b in reply.follow_up.buttons] == ["helper:ok", "helper:not_ok"]
+    # Not okay: the writer is asked directly about themself.
+    not_ok = engine.action(act("helper:not_ok"), "vi")
+    assert engine.content.crisis.replies["concern_opening"].vi in not_ok.text
 
 
 def test_self_in_distress_after_mentioning_someone_is_about_self(engine: Engine) -> None:
@@ -159,7 +169,8 @@ class ExplodingDetector(CrisisDetector):
 
 def test_an_internal_error_still_gives_the_emergency_numbers(engine: Engine) -> None:
     real = engine.rules
-    exploding = ExplodingDetector(**{f.name: getattr(real, f.name) for f in dataclasses.fields(real)})
+    fields = {f.name: getattr(real, f.name) for f in dataclasses.fields(real) if f.init}
+    exploding = ExplodingDetector(**fields)
     broken = Engine(engine.content, exploding)
     response = broken.respond("tôi muốn tự tử")
     assert response.decision.failed
@@ -186,17 +197,25 @@ def test_crisis_messages_written_for_the_tests_all_escalate(engine: Engine) -> N
     assert missed == []
 
 
-def test_everyday_messages_written_for_the_tests_never_escalate(engine: Engine) -> None:
-    """Hyperbole padded with the same small words ("nóng quá muốn chết") stays hyperbole."""
-    alarmed = [c["text"] for c in CRISIS_MESSAGES if c["expect"] is None and engine.decide(c["text"]).crisis]
-    assert alarmed == []
+def test_everyday_messages_written_for_the_tests_never_escalate_by_the_rules(engine: Engine) -> None:
+    """Hyperbole padded with the same small words ("nóng quá muốn chết") stays hyperbole. The
+    rules must never escalate these; the learned model, which may only ask (concern), raises a
+    few of the shortest (measured in docs/evaluation.md), and never above concern."""
+    rules_alone = dataclasses.replace(engine, second_opinions=())
+    everyday = [c["text"] for c in CRISIS_MESSAGES if c["expect"] is None]
+    assert [t for t in everyday if rules_alone.decide(t).crisis] == []
+    raised = [engine.decide(t) for t in everyday if engine.decide(t).crisis]
+    assert all(d.level == "concern" and d.detector == "model" for d in raised)
+    assert len(raised) <= len(everyday) // 10
 
 
 def test_together_needs_every_group_in_one_clause_and_close(engine: Engine) -> None:
     """`uống + thuốc ngủ | thuốc + chết | tự tử` (self_harm): one phrase of each group, in
-    order, in one clause, within TOGETHER_WINDOW words."""
+    order, in one clause, within TOGETHER_WINDOW words. The rules' mechanism, without the model."""
+    rules_alone = dataclasses.replace(engine, second_opinions=())
+
     def rule(text: str) -> str | None:
-        return engine.decide(text).rule
+        return rules_alone.decide(text).rule
 
     assert rule("mình định uống thuốc ngủ cho chết") == "self_harm"
     assert rule("chết mất mình quên uống thuốc rồi") is None  # out of order: "oh no, my medicine"

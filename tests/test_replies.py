@@ -54,8 +54,8 @@ def every_reply(engine: Engine) -> list[tuple[str, str]]:
         replies.append(("fallback", engine.replies.fallback(lang).text))
         replies.append(("hotlines", engine.action(act("hotlines"), lang, WED_9PM).text))
         for level in ("urgent", "concern"):
-            replies.append((level, engine.replies.crisis(level, lang, WED_9PM, False).text))
-        replies.append(("other", engine.replies.crisis("urgent", lang, WED_9PM, True).text))
+            replies.append((level, engine.crisis_replies.reply(level, lang, WED_9PM, False).text))
+        replies.append(("other", engine.crisis_replies.reply("urgent", lang, WED_9PM, True).text))
     return replies
 
 
@@ -99,7 +99,7 @@ def lines_replies(engine: Engine, now: datetime) -> list[tuple[str, str]]:
             replies.append((f"checkin:{answer}", engine.action(act(f"checkin:{answer}"), lang, now).text))
         for level in ("urgent", "concern"):
             for about_other in (False, True):
-                replies.append((level, engine.replies.crisis(level, lang, now, about_other).text))
+                replies.append((level, engine.crisis_replies.reply(level, lang, now, about_other).text))
         replies.append(("error", engine.replies.error(lang, now).text))
     return replies
 

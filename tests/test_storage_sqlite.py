@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -70,6 +71,39 @@ async def test_a_version_2_database_gains_the_check_ins_table(tmp_path: Path) ->
         assert len(await store.due_check_ins(noon)) == 1
     finally:
         await store.close()
+
+
+async def test_a_version_4_database_gains_the_emergency_level_and_keeps_notes(tmp_path: Path) -> None:
+    """Version 5 rebuilds the escalations table (a CHECK cannot be altered): rows and their
+    notes survive, and the new level, answers and detector can be written."""
+    path = tmp_path / "v4.sqlite3"
+    with sqlite3.connect(path) as db:
+        for migration in MIGRATIONS[:4]:
+            for statement in migration:
+                db.execute(statement)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        db.execute("INSERT INTO escalations (update_key, created_at, user_ref, chat_type, lang, level, "
+                   "trigger_rule, trigger_phrase, check_in) VALUES ('u-old', ?, 'ref-a', 'private', 'vi', "
+                   "'urgent', 'suicide_intent', 'muốn chết', 'safe')", (now,))
+        db.execute("INSERT INTO notes (escalation_id, created_at, author, text) "
+                   "VALUES (1, ?, 'lan', 'gọi lại')", (now,))
+        db.execute("PRAGMA user_version = 4")
+    store = await SqliteStore.open(path)
+    try:
+        assert await store.schema_version() == SCHEMA_VERSION
+        [old] = await store.escalations()
+        assert (old.level, old.check_in, old.detector) == ("urgent", "safe", "rules")
+        assert any("gọi lại" in note for note in old.notes)
+        new = replace(escalation(2, user="ref-b"), level="emergency", detector="model")
+        new_id = await store.add_escalation(new)
+        assert new_id is not None
+        assert await store.record_check_in("ref-b", "thinking", timedelta(hours=1)) == new_id
+        [newest] = await store.escalations(ids=[new_id])
+        assert (newest.level, newest.check_in, newest.detector) == ("emergency", "thinking", "model")
+    finally:
+        await store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
 async def test_a_newer_database_is_refused_not_damaged(tmp_path: Path) -> None:

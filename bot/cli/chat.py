@@ -147,6 +147,8 @@ class _Chat:
             self.play(turn)
         else:
             self.show(self.engine.action(action, self.current))
+            if action.crisis_answer is not None and self.escalations is not None:
+                self.escalations.answer(action.crisis_answer)
 
     def choose_language(self, choice: str) -> None:
         replies = self.engine.replies

@@ -37,7 +37,8 @@ def _lines(stream: TextIO) -> list[str]:
 
 def _row(decision: Decision) -> dict[str, object]:
     return {"text": decision.text, "intent": decision.intent, "crisis": decision.crisis,
-            "level": decision.level, "score": round(decision.score, 1), "lang": decision.lang}
+            "level": decision.level, "detector": decision.detector, "score": round(decision.score, 1),
+            "lang": decision.lang}
 
 
 def cmd_match(_: argparse.Namespace) -> int:
@@ -64,17 +65,17 @@ def cmd_try(args: argparse.Namespace) -> int:
         print(f"diacritics:  {form}")
     print(f"language:    {d.lang}")
     findings = [d.check.finding()] if d.check is not None else []
-    if d.finding is not None and d.finding.detector != engine.rules.name:
-        findings.append(d.finding)  # a second opinion raised what the rules left silent
-    for line in (line for finding in findings for line in finding.evidence):
+    for line in (line for finding in (*findings, *d.opinions) for line in finding.evidence):
         print(line)
+    if d.check is not None and d.check.suppressed and any(o.signal for o in d.opinions):
+        print("second opinion: not heard; a guard or a context explained the crisis words")
     if d.crisis and d.finding and d.finding.signal:
         s = d.finding.signal
         extra = [x for x, on in (("negated", s.negated), ("about someone else", s.about_other)) if on]
         if d.finding.detector != engine.rules.name:
             extra.append(f"raised by the {d.finding.detector} detector")
         note = f" ({', '.join(extra)})" if extra else ""
-        print(f"decision:    CRISIS {s.level} via rule {s.rule}{note}")
+        print(f"decision:    CRISIS {s.level} via rule {s.rule}{note}; detector: {d.detector}")
     else:
         for c in d.candidates:
             print(f"candidate:   {c.intent:<22} {c.score:5.1f}  {c.how} '{c.example}'")

@@ -22,6 +22,7 @@ from bot.core.engine import Decision
 from bot.storage.escalation_log import EscalationLog, new_escalation
 from bot.storage.factory import NoStore, open_store, where
 from bot.storage.privacy import load_or_create_secret, pseudonym
+from bot.storage.records import ANSWER_WINDOW
 
 log = logging.getLogger(__name__)
 SOURCE = "terminal"
@@ -77,6 +78,14 @@ class TerminalLog:
         except Exception as exc:
             log.error("this escalation could not be logged in %s: %s", self.data_dir, exc)
             return None
+
+    def answer(self, answer: str) -> None:
+        """Attach an answer to a crisis reply's question to the latest escalation logged here,
+        as the bot does (a raising one makes it urgent again). Never raises."""
+        try:
+            self._runner.run(self._open().store.record_check_in(self._user_ref, answer, ANSWER_WINDOW))
+        except Exception as exc:
+            log.error("this answer could not be logged in %s: %s", self.data_dir, exc)
 
     def forget(self) -> int:
         """Delete what the terminal chat logged about this login; how many rows went."""

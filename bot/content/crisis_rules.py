@@ -11,39 +11,57 @@ from __future__ import annotations
 from typing import cast
 
 from bot.content.activities import Reference, references
-from bot.content.fields import identifier, ids, localised, open_item, per_language
+from bot.content.fields import ID_PATTERN, identifier, ids, localised, open_item, per_language
 from bot.content.resources import clock_time
 from bot.content.yamlio import Node
-from bot.core.crisis_rules import CrisisRules, GuardSpec, RuleSpec, TogetherEntry, Written
+from bot.core.concepts import SCOPES, Scope
+from bot.core.crisis_rules import (
+    CombinationSpec,
+    ConceptSpec,
+    ContextSpec,
+    CrisisRules,
+    GuardSpec,
+    RuleSpec,
+    TogetherEntry,
+    Written,
+)
 from bot.core.detectors import LEVELS, Level
 from bot.core.language import LANGUAGES, Language
 from bot.core.models import CrisisCase, CrisisContent, Hotline, Localised
-from bot.core.normalise import folded_words
 from bot.core.phrases import WILDCARD
 
 CRISIS_FIELDS = {"intents", "resources", "lookalikes", "fillers", "negations", "others", "first_person",
-                 "rules", "replies", "buttons", "after_safe", "check_in_times"}
-RULE_FIELDS = {"id", "level", "about_other", "phrases", "together", "examples", "not_examples"}
+                 "concepts", "rules", "contexts", "replies", "buttons", "after_safe", "check_in_times",
+                 "model"}
+MODEL_FIELDS = {"threshold"}
+THRESHOLDS = (0.5, 0.99)  # below a half the model would speak for messages it thinks everyday
+RULE_FIELDS = {"id", "level", "about_other", "phrases", "together", "when", "scope", "examples",
+               "not_examples"}
+CONTEXT_FIELDS = {"id", "when", "unless", "scope", "silences", "topic", "examples"}
 GUARD_FIELDS = {"id", "phrases", "examples"}
 CRISIS_REPLY_KEYS = (
     "urgent_opening", "concern_opening", "other_opening", "not_emergency", "emergency_call",
     "lines_open", "lines_closed", "safe_question", "exercise", "keep_talking",
-    "button_safe", "button_need_help",
+    "button_safe", "button_need_help", "emergency_first", "emergency_steps", "button_yes",
+    "button_no", "button_unsaid", "ask_no", "ask_unsaid", "other_guidance", "other_call",
+    "helper_question", "button_helper_ok", "button_helper_not_ok", "helper_ok",
 )
 
 
 def vocabulary(node: Node) -> dict[Language, list[str]]:
-    """The folded words of every crisis phrase, by language, for the language guesser: read
-    before anything is checked, so it skips what is malformed rather than reporting it."""
+    """The texts of every crisis phrase and concept word, by language, for the language guesser:
+    read before anything is checked, so it skips what is malformed rather than reporting it."""
     found: dict[Language, list[str]] = {lang: [] for lang in LANGUAGES}
+    concepts = node.get("concepts")
     rules = node.get("rules")
-    for rule in rules.value if rules is not None and isinstance(rules.value, list) else ():
-        phrases = rule.get("phrases") if isinstance(rule, dict) else None
-        if isinstance(phrases, dict):
-            for lang in LANGUAGES:
-                items = phrases.get(lang)
-                if isinstance(items, list):
-                    found[lang].extend(word for p in items if isinstance(p, str) for word in folded_words(p))
+    lists = list(concepts.value.values()) if concepts is not None and isinstance(concepts.value, dict) else []
+    if rules is not None and isinstance(rules.value, list):
+        lists += [r.get("phrases") for r in rules.value if isinstance(r, dict)]
+    for by_language in lists:
+        for lang in LANGUAGES:
+            items = by_language.get(lang) if isinstance(by_language, dict) else None
+            if isinstance(items, list):
+                found[lang].extend(p for p in items if isinstance(p, str))
     return found
 
 
@@ -68,6 +86,17 @@ def read_crisis(node: Node, guards: list[Node], hotlines: dict[str, Hotline] | N
                 rule_node.problem(f"crisis rule id '{rule.id}' is used twice")
             rules.append(rule)
     guard_specs = [g for guard_node in guards if (g := _guard(guard_node, cases)) is not None]
+    concepts_node = node.get("concepts")
+    concepts = _concepts(concepts_node) if concepts_node else ()
+    contexts_node = node.get("contexts")
+    contexts = tuple(c for item in (contexts_node.elements("contexts") if contexts_node else ())
+                     if (c := _context(item, cases)) is not None)
+    rule_ids = {r.id for r in rules}
+    for context in contexts:
+        for rule_id in context.silences:
+            if rule_id not in rule_ids:
+                node.problem(f"context '{context.id}' silences '{rule_id}', which is not a crisis rule id",
+                             context.line)
 
     intent_ids: dict[Level, str] = {}
     ids_node = node.require("intents", "crisis")
@@ -96,14 +125,31 @@ def read_crisis(node: Node, guards: list[Node], hotlines: dict[str, Hotline] | N
         fillers=tuple(Written(text, item.path, item.line) for item in (fillers.elements("fillers") if fillers
                                                                       else ())
                       if (text := item.text("a filler"))),
-        negations=words("negations"), others=words("others"), first_person=words("first_person"))
+        negations=words("negations"), others=words("others"), first_person=words("first_person"),
+        concepts=concepts, contexts=contexts)
     times_node = node.get("check_in_times")
     check_in_times = tuple(sorted(t for t in (clock_time(item, "a check-in time") for item in
                                               (times_node.elements("check_in_times") if times_node else ()))
                                   if t is not None))
     return CrisisContent(spec, intent_ids, resources, replies, tuple(cases),
                          references(node.get("buttons"), "buttons", buttons), check_in_times,
-                         references(node.require("after_safe", "crisis"), "after_safe", buttons))
+                         references(node.require("after_safe", "crisis"), "after_safe", buttons),
+                         _threshold(node.get("model")))
+
+
+def _threshold(node: Node | None) -> float:
+    """`model: {threshold: 0.6}`: the score from which the learned model raises a message."""
+    if node is None or not node.expect_map("model"):
+        return THRESHOLDS[0]
+    node.allow_keys(MODEL_FIELDS, "model")
+    child = node.get("threshold")
+    value = child.value if child is not None else THRESHOLDS[0]
+    if child is not None and (isinstance(value, bool) or not isinstance(value, int | float)
+                              or not THRESHOLDS[0] <= value <= THRESHOLDS[1]):
+        child.problem(f"threshold {value!r} is not a number from {THRESHOLDS[0]} to {THRESHOLDS[1]}; "
+                      "write one such as 0.6")
+        return THRESHOLDS[0]
+    return float(value)
 
 
 def _rule(node: Node, cases: list[CrisisCase]) -> RuleSpec | None:
@@ -113,14 +159,16 @@ def _rule(node: Node, cases: list[CrisisCase]) -> RuleSpec | None:
     level_node = node.require("level", f"crisis rule '{rule_id}'")
     level = level_node.text("level") if level_node else "urgent"
     if level_node and level not in LEVELS:
-        level_node.problem(f"level '{level}' is unknown; write `urgent` or `concern`")
+        level_node.problem(f"level '{level}' is unknown; write one of: {', '.join(LEVELS)}")
         level = "urgent"
     about = node.get("about_other")
     together_node = node.get("together")
     together = [entry for item in (together_node.elements("together") if together_node else ())
                 if (text := item.text("an item of together")) and (entry := _together(text, item))]
     phrases: list[Written] = []
-    phrases_node = node.require("phrases", f"crisis rule '{rule_id}'")
+    when = _when(node, "when")
+    phrases_node = (node.get("phrases") if when or together
+                    else node.require("phrases", f"crisis rule '{rule_id}'"))
     for items in (per_language(phrases_node, "phrases") if phrases_node else {}).values():
         for text, line in items:
             if WILDCARD in text:
@@ -133,7 +181,66 @@ def _rule(node: Node, cases: list[CrisisCase]) -> RuleSpec | None:
     if not node.get("examples"):
         node.problem(f"crisis rule '{rule_id}' has no examples; add messages that must trigger it")
     return RuleSpec(rule_id, cast(Level, level), about.boolean("about_other") if about else False,
-                    tuple(phrases), tuple(together))
+                    tuple(phrases), tuple(together), when, _scope(node))
+
+
+def _scope(node: Node) -> Scope:
+    child = node.get("scope")
+    if child is None:
+        return "sentence"
+    scope = child.text("scope")
+    if scope not in SCOPES:
+        child.problem(f"scope '{scope}' is unknown; write one of: {', '.join(SCOPES)}")
+        return "sentence"
+    return scope
+
+
+def _when(node: Node, key: str) -> tuple[CombinationSpec, ...]:
+    """`intend | prepare + ingest + poison`: slots joined by `+`, each a choice of concepts."""
+    child = node.get(key)
+    found = []
+    for item in child.elements(key) if child else ():
+        text = item.text(f"an item of {key}")
+        slots = tuple(tuple(c.strip() for c in slot.split("|") if c.strip()) for slot in text.split("+"))
+        if not text:
+            continue
+        if any(not slot for slot in slots):
+            item.problem(f"'{text}' has an empty slot; write a concept name between each `+`")
+            continue
+        found.append(CombinationSpec(Written(text, item.path, item.line), slots))
+    return tuple(found)
+
+
+def _concepts(node: Node) -> tuple[ConceptSpec, ...]:
+    """`concepts:` a mapping of names to `vi:`/`en:` lists of phrases."""
+    if not node.expect_map("concepts"):
+        return ()
+    found = []
+    for name, value in node.items():
+        if not ID_PATTERN.match(name):
+            value.problem(f"concept name '{name}' must be lower-case letters, digits and _")
+            continue
+        texts = per_language(value, f"concept '{name}'")
+        written = {lang: tuple(Written(text, value.path, line) for text, line in texts.get(lang, ()))
+                   for lang in LANGUAGES}
+        found.append(ConceptSpec(name, written["vi"], value.path, value.line, written["en"]))
+    return tuple(found)
+
+
+def _context(node: Node, cases: list[CrisisCase]) -> ContextSpec | None:
+    context_id = open_item(node, CONTEXT_FIELDS, "context")
+    if context_id is None:
+        return None
+    when = _when(node, "when")
+    if not when:
+        node.problem(f"context '{context_id}' has no `when`; write the concepts that make it hold")
+    topic = node.get("topic")
+    silences = ids(node.get("silences"), "silences")
+    _cases(node, "examples", None, context_id, cases, frozenset(silences) if topic is None else frozenset())
+    if not node.get("examples"):
+        node.problem(f"context '{context_id}' has no examples; add messages it must keep from escalating")
+    return ContextSpec(context_id, when, _scope(node), _when(node, "unless"), silences,
+                       identifier(topic, "the context's topic") if topic else None, node.path, node.line)
 
 
 def _together(text: str, item: Node) -> TogetherEntry | None:
@@ -156,14 +263,15 @@ def _together(text: str, item: Node) -> TogetherEntry | None:
     return TogetherEntry(Written(text, item.path, item.line), tuple(groups))
 
 
-def _cases(node: Node, key: str, expect: Level | None, owner: str, cases: list[CrisisCase]) -> None:
+def _cases(node: Node, key: str, expect: Level | None, owner: str, cases: list[CrisisCase],
+           not_by: frozenset[str] = frozenset()) -> None:
     child = node.get(key)
     if child is None:
         return
     for item in child.elements(key):
         text = item.text(f"an item of {key}")
         if text:
-            cases.append(CrisisCase(text, expect, owner, item.path, item.line))
+            cases.append(CrisisCase(text, expect, owner, item.path, item.line, not_by))
 
 
 def _guard(node: Node, cases: list[CrisisCase]) -> GuardSpec | None:

@@ -14,14 +14,17 @@ from bot.content.problems import ContentError, Problem
 from bot.content.yamlio import Node, load_file
 
 VERSION = 1
-KINDS = ("intent", "crisis", "guards", "teencode", "messages", "exercise", "safety_plan")
+KINDS = ("intent", "crisis", "guards", "teencode", "messages", "exercise", "safety_plan", "training")
+TRAINING_DIR = "training"  # the training corpus, a folder of its own: it is long
 KNOCK_ON = (". Errors in other files may follow from this one; they are left out until this "
             "file reads")
 
 
 def content_files(intents_dir: Path) -> list[Path]:
-    """The files content is loaded from, in the order they are read."""
-    return sorted(p for p in intents_dir.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+    """The files content is loaded from, in the order they are read: the folder's, then the
+    training corpus's."""
+    return [p for folder in (intents_dir, intents_dir / TRAINING_DIR)
+            for p in sorted(folder.glob("*.y*ml")) if p.suffix in (".yaml", ".yml")]
 
 
 def _display(path: Path) -> str:

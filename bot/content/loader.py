@@ -19,15 +19,17 @@ from bot.content.crisis_rules import read_crisis, vocabulary
 from bot.content.files import content_files, kind_of, open_file
 from bot.content.intents import Examples, check_duplicates, intent, read_examples
 from bot.content.intents import check_references as check_resources
+from bot.content.learning import learn
 from bot.content.messages import check_messages, read_messages
 from bot.content.problems import ContentError, Problem, Severity, errors_in
 from bot.content.resources import read_resources
+from bot.content.training import check_training, read_training
 from bot.content.yamlio import Node
 from bot.core.crisis_rules import compile_rules
 from bot.core.engine import Engine
 from bot.core.language import LANGUAGES, Language, LanguageGuesser
-from bot.core.models import Content, Exercise, Localised
-from bot.core.normalise import Normaliser, folded_words
+from bot.core.models import Content, Exercise, Localised, TrainingExample
+from bot.core.normalise import Normaliser, folded_words, marked_words
 from bot.core.replies import EXERCISES
 
 
@@ -50,7 +52,9 @@ class _Raw:
     messages: dict[str, Localised] = field(default_factory=dict)
     exercises: list[Node] = field(default_factory=list)
     safety_plan: Node | None = None
+    training: list[TrainingExample] = field(default_factory=list)
     vocab: dict[Language, list[str]] = field(default_factory=lambda: {"vi": [], "en": []})  # folded words
+    marked: set[str] = field(default_factory=set)  # folded words Vietnamese writes with diacritics
 
 
 def load_engine(intents_dir: Path, resources_path: Path) -> Loaded:
@@ -84,7 +88,7 @@ def load_engine(intents_dir: Path, resources_path: Path) -> Loaded:
     if raw.crisis is None and complete:
         problems.append(Problem("intents/", 0, "no crisis rules: add intents/crisis.yaml "
                                 "with a `crisis:` section"))
-    compiled = compile_rules(crisis.rules, normalise) if crisis else None
+    compiled = compile_rules(crisis.rules, normalise, frozenset(raw.marked)) if crisis else None
     problems += [Problem(f.path, f.line, f.message) for f in (compiled[1] if compiled else ())]
     exercises = _exercises(raw.exercises, buttons)
     plan = safety_plan(raw.safety_plan) if raw.safety_plan else None
@@ -95,13 +99,22 @@ def load_engine(intents_dir: Path, resources_path: Path) -> Loaded:
     if complete:
         check_messages(raw.messages, problems, files[0].parent / "messages.yaml" if files else intents_dir)
         check_resources(intents, hotlines, facts, problems)
+        topics = {i.id for i in intents}
+        for context in crisis.rules.contexts if crisis else ():
+            if context.intent is not None and context.intent not in topics:
+                problems.append(Problem(context.path, context.line, f"context '{context.id}' answers with "
+                                        f"the topic '{context.intent}', which no intent defines"))
         menus = {i.menu for i in intents if i.menu} | ({EXERCISES} if exercises else set())
         check_references(buttons, {i.id for i in intents}, set(exercises), menus, problems)
+    problems += check_training(raw.training, lambda text: normalise(text).accented)
     if errors_in(problems) or crisis is None or compiled is None or plan is None:
         raise ContentError(problems)
     content = Content(intents, hotlines, facts, raw.messages, crisis, normalise, do_not_list,
-                      exercises, plan)
-    return Loaded(Engine(content, compiled[0]), tuple(p for p in problems if p.severity is Severity.WARNING))
+                      exercises, plan, tuple(raw.training))
+    model, failed = learn(content)
+    problems += failed
+    return Loaded(Engine(content, compiled[0], (model,) if model is not None else ()),
+                  tuple(p for p in problems if p.severity is Severity.WARNING))
 
 
 def _first_pass(root: Node, raw: _Raw) -> None:
@@ -113,15 +126,24 @@ def _first_pass(root: Node, raw: _Raw) -> None:
         if (parsed := read_examples(node)) is not None:
             for lang in LANGUAGES:
                 raw.vocab[lang].extend(word for _, _, words in parsed[lang] for word in words)
+            raw.marked.update(word for text, _, _ in parsed["vi"] for word in marked_words(text))
             raw.intents.append((node, parsed))
     elif kind == "crisis":
         if raw.crisis is not None:
             node.problem(f"a second crisis file; crisis rules already come from {raw.crisis.path}")
         raw.crisis = node
-        for lang, words in vocabulary(node).items():
-            raw.vocab[lang].extend(words)
+        for lang, texts in vocabulary(node).items():
+            raw.vocab[lang].extend(word for text in texts for word in folded_words(text))
+        raw.marked.update(word for text in vocabulary(node)["vi"] for word in marked_words(text))
     elif kind == "guards":
         raw.guards.extend(node.elements("guards"))
+    elif kind == "training":
+        examples = read_training(node)
+        for example in examples:
+            raw.vocab[example.lang].extend(folded_words(example.text))
+            if example.lang == "vi":
+                raw.marked.update(marked_words(example.text))
+        raw.training.extend(examples)
     elif kind == "teencode":
         _teencode(node, raw)
     elif kind == "exercise":

@@ -18,7 +18,7 @@ MESSAGE_KEYS = (
     "start", "privacy", "forget_confirm", "button_forget_yes", "button_forget_no", "forget_done",
     "forget_cancelled", "language_prompt", "language_set", "button_vi", "button_en", "non_text",
     "button_auto", "language_auto", "language_current_vi", "language_current_en",
-    "language_current_auto", "group_hint", "rate_limited", "reload_ok", "reload_failed",
+    "language_current_auto", "group_hint", "rate_limited", "reload_ok", "reload_failed", "door_open",
     *(c.description_key for c in COMMANDS),
     # exercises, the safety plan and check-ins
     "menu_exercises", "button_start", "button_next", "button_skip", "button_stop", "button_continue",
@@ -29,13 +29,15 @@ MESSAGE_KEYS = (
     "checkin_better", "checkin_hard",
     # the staff group's alerts and commands
     "staff_alert", "staff_excerpt", "staff_about_other", "staff_from_terminal", "staff_handled",
-    "staff_label", "staff_reminder", "staff_needs_help", "staff_open_heading", "staff_none_open",
+    "staff_label", "staff_reminder", "staff_needs_help", "staff_thinking", "staff_open_heading",
+    "staff_none_open",
     "staff_stats_heading", "staff_stats_by_day", "staff_stats_by_trigger", "staff_stats_by_lang",
     "staff_note_added", "staff_note_usage", "staff_not_found", "staff_digest", "staff_digest_chart",
     "staff_spool_warning",
     *(f"staff_{kind}_{value}" for kind, values in (
-        ("level", ("urgent", "concern")), ("status", ("new", "acknowledged", "resolved")),
-        ("checkin", ("none", "safe", "needs_help")), ("label", ("real", "false_alarm")),
+        ("level", ("emergency", "urgent", "concern")), ("status", ("new", "acknowledged", "resolved")),
+        ("checkin", ("none", "safe", "needs_help", "thinking", "not_thinking", "unsaid")),
+        ("label", ("real", "false_alarm")),
         ("button", ("ack", "resolve", "real", "false"))) for value in values),
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 from bot.content.problems import Problem, Severity
@@ -27,6 +28,8 @@ def check_engine(engine: Engine, today: date) -> list[Problem]:
         *_hotlines(content, today),
         *_banned_numbers(content),
         *_promises(content),
+        *(Problem(c.path, c.line, f"concept '{c.id}' is named by no rule or context; use it in a "
+                  "`when` or remove it", Severity.WARNING) for c in content.crisis.rules.unused_concepts()),
     ]
 
 
@@ -54,18 +57,29 @@ def _examples(engine: Engine) -> list[Problem]:
 
 
 def _crisis_cases(engine: Engine) -> list[Problem]:
+    """Each example is run by the rules alone: the learned model is trained on these very
+    examples, so its agreement would prove nothing."""
+    rules_alone = replace(engine, second_opinions=())
     problems = []
     for case in engine.content.crisis.cases:
-        decision = engine.decide(case.text)
-        if case.expect is None and decision.crisis:
+        decision = rules_alone.decide(case.text)
+        if case.not_by:
+            if decision.crisis and decision.rule in case.not_by:
+                problems.append(Problem(case.path, case.line, f"'{case.text}' must not be decided by "
+                                        f"rule '{decision.rule}' ({case.owner} silences it) but is; "
+                                        f"check the context's `when` and `unless`"))
+        elif case.expect is None and decision.crisis:
             problems.append(Problem(case.path, case.line, f"'{case.text}' must not escalate but "
-                                    f"rule '{decision.rule}' fired; add a guard or narrow the phrase"))
+                                    f"rule '{decision.rule}' fired; add a guard or a context, or "
+                                    "narrow the phrase or combination"))
         elif case.expect is not None and not decision.crisis:
             problems.append(Problem(case.path, case.line, f"'{case.text}' must escalate "
-                                    f"({case.owner}) but does not; add a phrase that covers it"))
-        elif case.expect == "urgent" and decision.level != "urgent" and not decision.about_other:
-            problems.append(Problem(case.path, case.line, f"'{case.text}' must be urgent but is "
-                                    f"{decision.level}; check negations and the rule's level"))
+                                    f"({case.owner}) but does not; add a phrase or a `when` "
+                                    "combination that covers it"))
+        elif case.expect is not None and decision.level != case.expect and not decision.about_other:
+            problems.append(Problem(case.path, case.line, f"'{case.text}' must be {case.expect} but "
+                                    f"is {decision.level} (rule '{decision.rule}'); check negations, "
+                                    "the rules' levels and which rule fires first"))
     return problems
 
 

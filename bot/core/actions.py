@@ -27,6 +27,8 @@ class Kind(StrEnum):
     PLAN = "plan"  # start / again: the safety plan
     STEP = "step"  # <serial>:<move> inside an exercise or the plan
     STAFF = "esc"  # <ack|resolve|real|false>:<escalation id>, staff only
+    ASK = "ask"  # the answer to "are you thinking of harming yourself?": yes / no[:<topic>] / unsaid
+    HELPER = "helper"  # the answer of someone worried about another person: ok / not_ok
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +66,22 @@ class Action:
         return first, rest
 
     @property
+    def crisis_answer(self) -> str | None:
+        """What the escalation log keeps of an answer to a crisis reply's question (one of
+        `bot.storage.records.CHECK_IN_ANSWERS`), or None when the action answers none."""
+        if self.kind is Kind.CHECK_IN and self.arg in ("safe", "help"):
+            return "needs_help" if self.arg == "help" else "safe"
+        if self.kind is Kind.ASK:
+            return _ASKED.get(self.parts()[0])
+        return None
+
+    @property
     def starts_activity(self) -> bool:
         """An exercise or the safety plan, which run as a session rather than one reply."""
         return self.kind is Kind.EXERCISE or self == PLAN_START
 
 
+_ASKED = {"yes": "thinking", "no": "not_thinking", "unsaid": "unsaid"}
 PLAN_START = Action(Kind.PLAN, "start")
 PLAN_AGAIN = Action(Kind.PLAN, "again")
 MENU = Action(Kind.MENU)

@@ -10,14 +10,25 @@ Some signals are spread over a clause in words no single phrase lists: "uống t
 chết", "i cut my wrists". A rule's `together` entries name groups of phrases; one of each
 group, in the order written, in one clause and within `TOGETHER_WINDOW` words, is a hit like
 a phrase. Order matters: "chết mất mình quên uống thuốc" (oh no, I forgot my medicine) is not
-"uống thuốc cho chết".
+"uống thuốc cho chết". Most such signals are written over concepts (`bot.core.concepts`): a
+rule's combinations of word classes, in a clause, a sentence or the message.
+
+Contexts are the opposite: where the words are there but the risk is not (suicide as the
+subject of homework or the news, a past told as past, "[feeling] muốn chết"). A context that
+holds, and none of its `unless` combinations, silences the hits of the rules it names within
+its clause, sentence or span; a message whose every hit a context silenced gets the context's
+topic instead of a crisis reply. A context of scope `next` is a construction, read like a
+guard: the concept words inside it are not there for any rule ("nóng quá muốn chết" holds no
+wish to die), so no combination can be completed from them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from bot.core.concepts import Combination, ConceptIndex, Scope, complete, completions, sentences_of, unit_span
 from bot.core.detectors import LEVELS, Finding, Level, Signal
 from bot.core.normalise import Normalised, Token
 from bot.core.phrase_set import PhraseSet
@@ -54,17 +65,33 @@ class Together:
 
 
 @dataclass(frozen=True, slots=True)
+class Context:
+    id: str
+    combinations: tuple[Combination, ...]
+    scope: Scope
+    unless: tuple[Combination, ...] = ()
+    silences: frozenset[str] = frozenset()  # rule ids; empty: every rule
+    intent: str | None = None  # the topic of a message it silences entirely
+
+
+@dataclass(frozen=True, slots=True)
 class CrisisCheck:
-    """Everything the rules saw: the decisive signal, every hit, and each hit a guard silenced."""
+    """Everything the rules saw: the decisive signal, every hit, each hit a guard or a context
+    silenced (with the guard's or context's own hit), and the concept words found."""
 
     signal: Signal | None
     hits: tuple[Hit, ...]
     suppressed: tuple[tuple[Hit, Hit], ...]
+    concepts: tuple[Hit, ...] = ()
+    contexts: frozenset[str] = frozenset()  # which of the silencing hits are contexts
+    topic: str | None = None  # a context's topic, when contexts silenced every hit
 
     def finding(self) -> Finding:
         silenced = {id(hit) for hit, _ in self.suppressed}
-        evidence = [f"guard:       '{guard.phrase.source}' ({guard.phrase.owner}) silences "
-                    f"'{hit.phrase.source}'" for hit, guard in self.suppressed]
+        evidence = [f"concept:     {c.phrase.owner} '{c.phrase.source}'" for c in self.concepts]
+        evidence += [f"{'context' if by.phrase.owner in self.contexts else 'guard'}:"
+                     f"{' ' * (5 if by.phrase.owner in self.contexts else 7)}'{by.phrase.source}' "
+                     f"({by.phrase.owner}) silences '{hit.phrase.source}'" for hit, by in self.suppressed]
         evidence += [f"crisis hit:  '{hit.phrase.source}' (rule {hit.phrase.owner}"
                      f"{', typo-forgiven' if hit.fuzzy else ''})"
                      for hit in self.hits if id(hit) not in silenced]
@@ -84,6 +111,15 @@ class CrisisDetector:
     first_person: PhraseSet
     together: tuple[Together, ...] = ()
     parts: PhraseSet = field(default_factory=lambda: PhraseSet(()))  # every phrase of every group
+    concepts: ConceptIndex = field(default_factory=lambda: ConceptIndex(PhraseSet(())))
+    combinations: tuple[tuple[Combination, Scope], ...] = ()  # the rules' (owner: the rule)
+    contexts: tuple[Context, ...] = ()
+    _constructions: tuple[Context, ...] = field(init=False, repr=False)  # the contexts of scope `next`
+    _settings: tuple[Context, ...] = field(init=False, repr=False)  # the others
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_constructions", tuple(c for c in self.contexts if c.scope == "next"))
+        object.__setattr__(self, "_settings", tuple(c for c in self.contexts if c.scope != "next"))
 
     def negation_words(self) -> frozenset[str]:
         """Single negation words (folded), which also decide `not_when_negated` intents."""
@@ -95,20 +131,61 @@ class CrisisDetector:
     def inspect(self, message: Normalised) -> CrisisCheck:
         tokens = message.tokens
         hits = self.phrases.find(tokens) + self._together(tokens)
-        if not hits:
+        found = self.concepts.find(tokens, message.lang) if self.combinations or self.contexts else {}
+        if not hits and not found:
             return CrisisCheck(None, (), ())
         guards = self.guards.find(tokens, fuzzy=False, within_clause=True)
+        # A concept word inside a guard is not there: "nóng muốn chết" holds no `die`.
+        found = {c: kept for c, words in found.items()
+                 if (kept := [w for w in words if not any(w.inside(g) for g in guards)])}
+        sentence = sentences_of(message)
+        built = self._contexts(self._constructions, found, tokens, sentence)
+        if built:
+            found = {c: kept for c, words in found.items()
+                     if (kept := [w for w in words if not any(w.inside(span) for _, span in built)])}
+        # Every place, not the first: a context may explain one sentence and not the next.
+        present = found.keys()
+        hits += [hit for combination, scope in self.combinations if combination.may_hold(present)
+                 for hit in completions(combination, scope, found, tokens, sentence, self.concepts)]
+        concepts = tuple(w for words in found.values() for w in words)
+        if not hits:
+            return CrisisCheck(None, (), (), concepts)
+        spans = built + self._contexts(self._settings, found, tokens, sentence)
         live: list[Hit] = []
         suppressed: list[tuple[Hit, Hit]] = []
+        topics: list[str] = []
         for hit in hits:
             guard = next((g for g in guards if hit.inside(g)), None)
+            if guard is None:
+                found_context = next(((c, span) for c, span in spans if hit.inside(span)
+                                      and (not c.silences or hit.phrase.owner in c.silences)), None)
+                if found_context is not None:
+                    guard = found_context[1]
+                    topics += [found_context[0].intent] if found_context[0].intent else []
             if guard is None:
                 live.append(hit)
             else:
                 suppressed.append((hit, guard))
         signals = [self._signal(hit, tokens) for hit in live]
         best = min(signals, key=_severity, default=None)
-        return CrisisCheck(best, tuple(hits), tuple(suppressed))
+        return CrisisCheck(best, tuple(hits), tuple(suppressed), concepts,
+                           frozenset(c.id for c, _ in spans), topics[0] if topics and not live else None)
+
+    def _contexts(self, contexts: tuple[Context, ...], found: dict[str, list[Hit]],
+                  tokens: tuple[Token, ...], sentence: Callable[[Token], int]) -> list[tuple[Context, Hit]]:
+        """Each context that holds, with the span it speaks for (its clause, sentence, words)."""
+        spans: list[tuple[Context, Hit]] = []
+        for context in contexts:
+            for combination in context.combinations:
+                for hit in completions(combination, context.scope, found, tokens, sentence, self.concepts):
+                    span = unit_span(hit, context.scope, tokens, sentence)
+                    if any(span == known for c, known in spans if c is context):
+                        continue  # another word of the same sentence: already decided
+                    inside = {key: [w for w in words if w.inside(span)] for key, words in found.items()}
+                    if not any(complete(u, "next", inside, tokens, sentence, self.concepts)
+                               for u in context.unless):
+                        spans.append((context, span))
+        return spans
 
     def _together(self, tokens: tuple[Token, ...]) -> list[Hit]:
         """A hit for each `together` entry with one phrase of every group, in order, in one
@@ -137,20 +214,24 @@ class CrisisDetector:
 
     def _signal(self, hit: Hit, tokens: tuple[Token, ...]) -> Signal:
         rule = self.rules[hit.phrase.owner]
-        negated = rule.level == "urgent" and self._negated(hit, tokens)
+        negated = rule.level != "concern" and self._negated(hit, tokens)
         about_other = rule.about_other or self._about_other(hit, tokens)
         return Signal("concern" if negated else rule.level, rule.id, hit.phrase.source,
                       hit.fuzzy, negated, about_other)
 
     def _negated(self, hit: Hit, tokens: tuple[Token, ...]) -> bool:
+        """A negation just before the hit, fillers aside: "không (thật sự) muốn chết"."""
         if self.negations.find(tokens[hit.start:hit.start + 1], fuzzy=False, within_clause=True):
             return False  # the phrase itself is negative ("không muốn sống nữa")
         clause = tokens[hit.start].clause
-        window = tokens[max(0, hit.start - NEGATION_WINDOW - 1):hit.start]
-        for neg in self.negations.find(window, fuzzy=False, within_clause=True):
-            if window[neg.start].clause == clause and neg.end >= len(window) - NEGATION_WINDOW:
-                return True
-        return False
+        marked = any(t.strict for t in tokens)
+        at = hit.start
+        fillers = self.phrases.fillers
+        while at > 0 and tokens[at - 1].clause == clause and fillers.holds(tokens[at - 1], marked):
+            at -= 1
+        window = tokens[max(0, at - NEGATION_WINDOW):at]
+        return any(neg.end == len(window) and window[neg.start].clause == clause
+                   for neg in self.negations.find(window, fuzzy=False, within_clause=True))
 
     def _about_other(self, hit: Hit, tokens: tuple[Token, ...]) -> bool:
         before = tokens[:hit.start]

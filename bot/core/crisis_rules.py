@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.core.crisis import CrisisDetector, CrisisRule, Together
+from bot.core.concepts import WILD, Combination, ConceptIndex, Scope
+from bot.core.crisis import Context, CrisisDetector, CrisisRule, Together
 from bot.core.detectors import Level
 from bot.core.normalise import Normalised
 from bot.core.phrase_set import PhraseSet
@@ -39,12 +40,43 @@ class TogetherEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class CombinationSpec:
+    """`intend | prepare + ingest + poison` as written, and its slots of concept ids."""
+
+    written: Written
+    slots: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptSpec:
+    id: str
+    phrases: tuple[Written, ...]  # Vietnamese
+    path: str
+    line: int
+    english: tuple[Written, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class RuleSpec:
     id: str
     level: Level
     about_other: bool
     phrases: tuple[Written, ...]
     together: tuple[TogetherEntry, ...]
+    combinations: tuple[CombinationSpec, ...] = ()
+    scope: Scope = "sentence"
+
+
+@dataclass(frozen=True, slots=True)
+class ContextSpec:
+    id: str
+    combinations: tuple[CombinationSpec, ...]
+    scope: Scope
+    unless: tuple[CombinationSpec, ...]
+    silences: tuple[str, ...]
+    intent: str | None
+    path: str
+    line: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +94,18 @@ class CrisisRules:
     negations: tuple[str, ...]
     others: tuple[str, ...]
     first_person: tuple[str, ...]
+    concepts: tuple[ConceptSpec, ...] = ()
+    contexts: tuple[ContextSpec, ...] = ()
 
     def phrase_texts(self) -> tuple[str, ...]:
         return tuple(p.text for rule in self.rules for p in rule.phrases)
+
+    def unused_concepts(self) -> list[ConceptSpec]:
+        """Concepts no rule or context names: written, but never read."""
+        combinations = [c for r in self.rules for c in r.combinations]
+        combinations += [c for x in self.contexts for c in (*x.combinations, *x.unless)]
+        used = {concept for c in combinations for slot in c.slots for concept in slot}
+        return [c for c in self.concepts if c.id not in used]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +115,11 @@ class Flaw:
     message: str
 
 
-def compile_rules(spec: CrisisRules, normalise: Normalise) -> tuple[CrisisDetector, list[Flaw]]:
+def compile_rules(spec: CrisisRules, normalise: Normalise,
+                  vietnamese: frozenset[str] = frozenset()) -> tuple[CrisisDetector, list[Flaw]]:
+    """`vietnamese`: the folded forms of the words Vietnamese content writes with diacritics; an
+    English concept word made only of them ("song": "sống") is looked for in English messages
+    alone."""
     flaws: list[Flaw] = []
     phrases: list[Phrase] = []
     together: list[Together] = []
@@ -96,10 +141,11 @@ def compile_rules(spec: CrisisRules, normalise: Normalise) -> tuple[CrisisDetect
     first_person = [compile_phrase(text, "first_person", normalise) for text in spec.first_person]
     negation_words = {p.words[0].folded for p in negations if len(p.words) == 1}
     fillers = _fillers(spec.fillers, normalise, negation_words, flaws)
+    lookalikes = frozenset(normalise(t).accented for t in spec.lookalikes)
+    known = {c.id for c in spec.concepts}
     detector = CrisisDetector(
         rules={r.id: CrisisRule(r.id, r.level, r.about_other) for r in spec.rules},
-        phrases=PhraseSet(tuple(phrases), frozenset(normalise(t).accented for t in spec.lookalikes),
-                          fillers),
+        phrases=PhraseSet(tuple(phrases), lookalikes, fillers),
         guards=PhraseSet(tuple(guards), fillers=fillers,
                          personal=WordSet.of(w for p in first_person for w in p.words)),
         negations=PhraseSet(tuple(negations)),
@@ -108,8 +154,57 @@ def compile_rules(spec: CrisisRules, normalise: Normalise) -> tuple[CrisisDetect
         together=tuple(together),
         parts=PhraseSet(tuple(part for t in together for group in t.groups for part in group),
                         fillers=fillers),
+        concepts=_concept_index(spec.concepts, normalise, vietnamese, lookalikes, fillers, flaws),
+        combinations=tuple((combination, rule.scope) for rule in spec.rules
+                           for combination in _combinations(rule.combinations, rule.id, rule.scope, known,
+                                                            flaws)),
+        contexts=tuple(Context(c.id, _combinations(c.combinations, c.id, c.scope, known, flaws), c.scope,
+                               _combinations(c.unless, c.id, "next", known, flaws), frozenset(c.silences),
+                               c.intent)
+                       for c in spec.contexts),
     )
     return detector, flaws
+
+
+def _concept_index(concepts: tuple[ConceptSpec, ...], normalise: Normalise, vietnamese: frozenset[str],
+                   lookalikes: frozenset[str], fillers: WordSet, flaws: list[Flaw]) -> ConceptIndex:
+    anywhere: list[Phrase] = []
+    english: list[Phrase] = []
+    for concept in concepts:
+        written_in = [(w, False) for w in concept.phrases] + [(w, True) for w in concept.english]
+        for written, in_english in written_in:
+            phrase = compile_phrase(written.text, concept.id, normalise, written.line)
+            if not phrase.words:
+                flaws.append(Flaw(written.path, written.line,
+                                  f"concept word '{written.text}' has no words to match"))
+            elif in_english and all(w.folded in vietnamese for w in phrase.words):
+                english.append(phrase)
+            else:
+                anywhere.append(phrase)
+    return ConceptIndex(PhraseSet(tuple(anywhere), lookalikes, fillers),
+                        PhraseSet(tuple(english), lookalikes, fillers))
+
+
+def _combinations(specs: tuple[CombinationSpec, ...], owner: str, scope: Scope, known: set[str],
+                  flaws: list[Flaw]) -> tuple[Combination, ...]:
+    compiled = []
+    for spec in specs:
+        unknown = [c for slot in spec.slots for c in slot if c not in known and c != WILD]
+        misplaced = any(WILD in slot for slot in spec.slots[1:]) or (
+            WILD in spec.slots[0] and (len(spec.slots[0]) > 1 or len(spec.slots) < 2 or scope != "next"))
+        if misplaced:
+            flaws.append(Flaw(spec.written.path, spec.written.line,
+                              f"'{spec.written.text}' has a `*` where it cannot stand; `*` is a slot of "
+                              "its own, first, before a concept, in scope `next` (`* + want_die`)"))
+            continue
+        if unknown:
+            flaws.append(Flaw(spec.written.path, spec.written.line,
+                              f"'{spec.written.text}' names the concept '{unknown[0]}', which `concepts` "
+                              "does not define; define it or correct the name"))
+            continue
+        compiled.append(Combination(spec.written.text, tuple(frozenset(s) for s in spec.slots), owner,
+                                    spec.written.line))
+    return tuple(compiled)
 
 
 def _together(entry: TogetherEntry, rule_id: str, number: int, normalise: Normalise,

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from bot.core.actions import Action, Kind
 from bot.core.crisis import CrisisCheck, CrisisDetector
+from bot.core.crisis_replies import CrisisReplies
 from bot.core.detectors import Detector, Finding, Level, combine
 from bot.core.guide import Guide
 from bot.core.language import Language
@@ -41,10 +42,28 @@ class Decision:
     finding: Finding | None = None  # the decisive finding, of whichever detector spoke
     candidates: tuple[Candidate, ...] = ()
     failed: bool = False
+    opinions: tuple[Finding, ...] = ()  # what each second opinion made of it, heard or not
+
+    @property
+    def detector(self) -> str | None:
+        """Which detectors saw risk in an escalated message: "rules", "model" or "both"."""
+        if not self.crisis or self.check is None:
+            return None
+        rules = self.check.signal is not None
+        others = any(o.signal is not None for o in self.opinions)
+        if rules and others:
+            return "both"
+        return "rules" if rules else next((o.detector for o in self.opinions if o.signal), None)
 
     @property
     def rule(self) -> str | None:
         return self.finding.signal.rule if self.finding and self.finding.signal else None
+
+    @property
+    def softened(self) -> bool:
+        """Crisis words were there, and guards or contexts said they were not a crisis
+        ("nóng muốn chết"): the reply keeps the door open."""
+        return not self.crisis and self.check is not None and bool(self.check.suppressed)
 
     @property
     def phrase(self) -> str | None:
@@ -64,6 +83,7 @@ class Engine:
     second_opinions: tuple[Detector, ...] = ()
     matcher: IntentMatcher = field(init=False, repr=False)
     replies: ReplyBuilder = field(init=False, repr=False)
+    crisis_replies: CrisisReplies = field(init=False, repr=False)
     guide: Guide = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -71,6 +91,7 @@ class Engine:
         object.__setattr__(self, "matcher", IntentMatcher(self.content.intents,
                                                           self.content.normalise, negations))
         object.__setattr__(self, "replies", ReplyBuilder(self.content))
+        object.__setattr__(self, "crisis_replies", CrisisReplies(self.replies))
         object.__setattr__(self, "guide", Guide(self.content, self.replies))
 
     def __repr__(self) -> str:
@@ -80,21 +101,29 @@ class Engine:
         message = self.content.normalise(text)
         language = lang or message.lang
         check = self.rules.inspect(message)
-        finding = combine(check.finding(), [d.check(message) for d in self.second_opinions])
+        opinions = tuple(d.check(message) for d in self.second_opinions)
+        finding = combine(check.finding(), opinions, explained=bool(check.suppressed))
         if finding.signal is not None:
             signal = finding.signal
             intent = ("help_someone_else" if signal.about_other
                       else self.content.crisis.intent_ids[signal.level])
+            # A concern reply asks directly; after a "no" it offers the topic the message is about.
+            ranked = tuple(self.matcher.rank(message)) if signal.level == "concern" else ()
             return Decision(text, language, intent, True, signal.level, 100.0, signal.about_other,
-                            message, check, finding)
+                            message, check, finding, ranked, opinions=opinions)
+        if check.topic is not None:
+            # The words were there, but a context said what they are: suicide as a subject,
+            # a past told as past. Its topic answers, with the lines.
+            return Decision(text, language, check.topic, False, None, 100.0, normalised=message,
+                            check=check, finding=finding, opinions=opinions)
         candidates = tuple(self.matcher.rank(message))
         chosen = next((c for c in candidates if c.score >= self.matcher.threshold_for(c.intent)), None)
         if chosen is None:
             return Decision(text, language, None, False, None,
-                            candidates[0].score if candidates else 0.0,
-                            normalised=message, check=check, finding=finding, candidates=candidates)
+                            candidates[0].score if candidates else 0.0, normalised=message,
+                            check=check, finding=finding, candidates=candidates, opinions=opinions)
         return Decision(text, language, chosen.intent, False, None, chosen.score, normalised=message,
-                        check=check, finding=finding, candidates=candidates)
+                        check=check, finding=finding, candidates=candidates, opinions=opinions)
 
     def respond(self, text: str, lang: Language | None = None,
                 now: datetime | None = None) -> Response:
@@ -115,11 +144,16 @@ class Engine:
 
     def reply_for(self, decision: Decision, now: datetime) -> Reply:
         if decision.crisis and decision.level is not None:
-            return self.replies.crisis(decision.level, decision.lang, now, decision.about_other)
+            fits = next((c.intent for c in decision.candidates
+                         if c.score >= self.matcher.threshold_for(c.intent)), None)
+            return self.crisis_replies.reply(decision.level, decision.lang, now, decision.about_other, fits)
         intent = self.content.intent(decision.intent) if decision.intent else None
-        if intent is None:
-            return self.replies.fallback(decision.lang)
-        return self.replies.intent(intent, decision.lang, now)
+        reply = (self.replies.intent(intent, decision.lang, now) if intent is not None
+                 else self.replies.fallback(decision.lang))
+        if decision.softened:
+            reply = Reply(f"{reply.text}\n\n{self.replies.say('door_open', decision.lang)}", reply.buttons,
+                          reply.follow_up)
+        return reply
 
     def action(self, action: Action, lang: Language, now: datetime | None = None) -> Reply:
         """What a button or command asks for, when it is a reply of the engine's own (a topic, a
@@ -141,6 +175,8 @@ class Engine:
                 return self.replies.checkin(action.arg, lang, now)
             case Kind.HOTLINES:
                 return self.replies.hotline_list(lang, now)
+            case Kind.ASK | Kind.HELPER:
+                return self.crisis_replies.answer(action, lang, now)
         return self.replies.fallback(lang)
 
     def intent_reply(self, intent_id: str, lang: Language, now: datetime | None = None) -> Reply:

@@ -106,6 +106,21 @@ class CrisisCase:
     owner: str
     path: str
     line: int
+    # A context's example, where the context silences only some rules: none of them may decide
+    # it (another rule may still escalate it). Empty: the example must not escalate at all.
+    not_by: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingExample:
+    """A message of the training corpus (`intents/training/`): the learned model's teaching."""
+
+    text: str
+    crisis: bool
+    category: str
+    lang: Language
+    path: str
+    line: int
 
 
 @dataclass(frozen=True)
@@ -118,6 +133,7 @@ class CrisisContent:
     buttons: tuple[Action, ...] = ()
     check_in_times: tuple[time, ...] = ()
     after_safe: tuple[Action, ...] = ()  # offered to someone who says they are safe, or better
+    model_threshold: float = 0.5  # the learned model raises a message to concern from this score
 
 
 @dataclass(frozen=True)
@@ -131,6 +147,7 @@ class Content:
     do_not_list: tuple[str, ...]
     exercises: dict[str, Exercise]
     safety_plan: SafetyPlan
+    training: tuple[TrainingExample, ...] = ()
     _by_id: dict[str, Intent] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

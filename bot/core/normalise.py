@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
-from itertools import accumulate, compress
+from itertools import accumulate, compress, repeat
 from operator import ne, not_
 from typing import NamedTuple
 
@@ -29,6 +29,11 @@ _PUNCT_RUN = re.compile(r"([^\w\s])\1+")
 _APOSTROPHES = re.compile("[\u2019\u2018`\u00b4]")
 # findall gives each word, and '' for each punctuation mark that ends a clause.
 _TOKEN_OR_BREAK = re.compile(r"([^\W_]+(?:'[^\W_]+)*)|[.!?;,\n\u2026]")
+# A vowel with a tone mark (sắc, huyền, hỏi, ngã, nặng). A message with none was typed without
+# tones, marks of shape aside ("minh vưa uông hêt thuôc rôi"): it is read as typed without
+# diacritics, folded, since its marked words are not the words they look like.
+_TONED = re.compile("[" + "".join(unicodedata.normalize("NFC", vowel + tone) for vowel in "aăâeêioôơuưy"
+                                   for tone in "\u0300\u0301\u0303\u0309\u0323") + "]")
 MAX_CHARS = 16_384  # Telegram caps messages at 4,096; this bounds CLI input without cutting a real one
 
 
@@ -54,6 +59,13 @@ def folded_words(text: str) -> list[str]:
     """The words of a text, cleaned and folded: no teencode, no language guess (for counting
     vocabulary while content loads, before the normaliser exists)."""
     return [fold_composed(word) for word in _TOKEN_OR_BREAK.findall(clean(text)) if word]
+
+
+def marked_words(text: str) -> list[str]:
+    """The folded forms of the words of a text written with diacritics: what only Vietnamese
+    writes ("sống", "hàng", "mẹ" are; "song", "end" are not)."""
+    words = (word for word in _TOKEN_OR_BREAK.findall(clean(text)) if word)
+    return [folded for word in words if (folded := fold_composed(word)) != word]
 
 
 class Token(NamedTuple):
@@ -117,7 +129,8 @@ class Normaliser:
         # before it. Built by C code end to end (itertools, map): a long message has hundreds
         # of words, and a Python loop over them cost as much as the rest of normalising.
         breaks_before = accumulate(map(not_, pieces), initial=0)  # one more: the total, unused
-        rows = compress(zip(pieces, plain, map(ne, plain, pieces), breaks_before, strict=False), pieces)
+        marked = map(ne, plain, pieces) if _TONED.search(cleaned) else repeat(False)
+        rows = compress(zip(pieces, plain, marked, breaks_before, strict=False), pieces)
         if table.keys().isdisjoint(pieces):
             return Normalised(text, cleaned, tuple(map(_new_token, rows)), lang)
         return Normalised(text, cleaned, tuple(_expanded(rows, table)), lang)

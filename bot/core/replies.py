@@ -13,7 +13,6 @@ from datetime import datetime
 
 from bot.core.actions import PLAN_START, Action, Kind
 from bot.core.commands import COMMANDS
-from bot.core.detectors import Level
 from bot.core.language import Language
 from bot.core.models import Content, Fact, Hotline, Intent
 
@@ -192,35 +191,6 @@ class ReplyBuilder:
     def support_lines(self) -> tuple[str, ...]:
         """The crisis reply's lines that are not the emergency number: people to talk to."""
         return tuple(h.id for h in self._crisis_lines() if h.kind != "emergency")
-
-    def crisis(self, level: Level, lang: Language, now: datetime, about_other: bool) -> Reply:
-        crisis = self.content.crisis
-        said = {k: v(lang) for k, v in crisis.replies.items()}
-        open_now, closed = self.hotlines(self.support_lines(), lang, now, detail=True)
-        number = self.emergency_number()
-        parts = []
-        if about_other:
-            parts.append(said["other_opening"])
-            helper = self.content.intent("help_someone_else")
-            if helper:
-                parts.append(helper.reply(lang))
-        else:
-            parts.append(said[f"{level}_opening"])
-        parts.append(f"{said['not_emergency']} {said['emergency_call'].format(number=number)}")
-        if open_now:
-            parts.append(f"{said['lines_open']}\n" + "\n".join(open_now))
-        if closed:
-            parts.append(f"{said['lines_closed']}\n" + "\n".join(closed))
-        if not about_other:
-            parts.append(said["exercise"])
-        parts.append(said["keep_talking"])
-        # Asked even when the message was about someone else: "a friend" is sometimes how
-        # people speak of themselves, and a misread must still reach the person writing.
-        check_in = Reply(said["safe_question"],
-                         (ReplyButton(said["button_safe"], Action(Kind.CHECK_IN, "safe")),
-                          ReplyButton(said["button_need_help"], Action(Kind.CHECK_IN, "help"))))
-        return Reply("\n\n".join(p for p in parts if p), self.buttons(crisis.buttons, lang),
-                     follow_up=check_in)
 
     def checkin(self, answer: str, lang: Language, now: datetime) -> Reply:
         """Answers to "are you safe?" (`safe`, `help`) and to a later check-in (`better`, `hard`)."""

@@ -44,6 +44,8 @@ class CrisisDecision(Protocol):
     def phrase(self) -> str | None: ...
     @property
     def about_other(self) -> bool: ...
+    @property
+    def detector(self) -> str | None: ...
 
 
 def new_escalation(decision: CrisisDecision, *, update_key: str, user_ref: str, chat_type: str,
@@ -56,7 +58,8 @@ def new_escalation(decision: CrisisDecision, *, update_key: str, user_ref: str, 
         update_key=update_key, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         user_ref=user_ref, chat_type=chat_type, lang=decision.lang, level=decision.level or "urgent",
         trigger_rule=decision.rule or "unknown", trigger_phrase=decision.phrase or "",
-        about_other=decision.about_other, excerpt=excerpt, source=source)
+        about_other=decision.about_other, excerpt=excerpt, source=source,
+        detector=decision.detector or "rules")
 
 
 @dataclass

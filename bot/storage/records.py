@@ -7,12 +7,17 @@ one raw Telegram identifier, a check-in's chat id, is kept only until the check-
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 STATUSES = ("new", "acknowledged", "resolved")
 SOURCES = ("telegram", "terminal")
 LABELS = ("real", "false_alarm")
+# The person's answers, stored with their escalation: to "are you safe right now?" (safe /
+# needs_help) and to the direct question "are you thinking of harming yourself?".
+CHECK_IN_ANSWERS = ("safe", "needs_help", "thinking", "not_thinking", "unsaid")
+RAISING_ANSWERS = ("needs_help", "thinking")  # these make the escalation urgent and open again
+ANSWER_WINDOW = timedelta(hours=24)  # an answer belongs to the person's escalation of the last day
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class NewEscalation:
     about_other: bool
     excerpt: str | None
     source: str = "telegram"  # a spool line written before sources existed came from Telegram
+    detector: str = "rules"  # which detector raised it: rules, model, or both
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -53,6 +59,7 @@ class Escalation:
     label: str | None
     reminded: bool
     source: str = "telegram"
+    detector: str = "rules"
     notes: tuple[str, ...] = ()
 
 

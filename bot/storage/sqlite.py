@@ -18,6 +18,7 @@ import aiosqlite
 
 from bot.storage.records import (
     LABELS,
+    RAISING_ANSWERS,
     STATUSES,
     CheckIn,
     CountColumn,
@@ -30,7 +31,7 @@ BUSY_TIMEOUT_MS = 5000
 DATABASE_FILE = "bot.sqlite3"  # in the data folder
 
 _COLUMNS = ("id, created_at, chat_type, lang, level, trigger_rule, trigger_phrase, about_other, "
-            "excerpt, check_in, status, handled_by, handled_at, label, reminded, source")
+            "excerpt, check_in, status, handled_by, handled_at, label, reminded, source, detector")
 
 
 def _now() -> str:
@@ -121,10 +122,11 @@ class SqliteStore:
             raise StoreGone(f"{self._path} was removed or replaced while the bot was running")
         cursor = await self._db.execute(
             "INSERT INTO escalations (update_key, created_at, user_ref, chat_type, lang, level, "
-            "trigger_rule, trigger_phrase, about_other, excerpt, source) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (update_key) DO NOTHING",
+            "trigger_rule, trigger_phrase, about_other, excerpt, source, detector) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (update_key) DO NOTHING",
             (new.update_key, new.created_at, new.user_ref, new.chat_type, new.lang, new.level,
-             new.trigger_rule, new.trigger_phrase, int(new.about_other), new.excerpt, new.source))
+             new.trigger_rule, new.trigger_phrase, int(new.about_other), new.excerpt, new.source,
+             new.detector))
         await self._db.commit()
         return cursor.lastrowid if cursor.rowcount else None
 
@@ -157,7 +159,8 @@ class SqliteStore:
             rows = [row async for row in cursor]
         notes = await self._notes([int(r[0]) for r in rows])
         return [Escalation(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9],
-                           r[10], r[11], r[12], r[13], bool(r[14]), r[15], tuple(notes.get(int(r[0]), [])))
+                           r[10], r[11], r[12], r[13], bool(r[14]), r[15], r[16],
+                           tuple(notes.get(int(r[0]), [])))
                 for r in rows]
 
     async def _notes(self, ids: list[int]) -> dict[int, list[str]]:
@@ -203,8 +206,9 @@ class SqliteStore:
 
     @one_writer
     async def record_check_in(self, user_ref: str, answer: str, within: timedelta) -> int | None:
-        """Attach a check-in answer to the person's latest escalation; "needs_help" also makes it
-        urgent and open again. Returns the escalation id, or None if there is none recent."""
+        """Attach an answer (`CHECK_IN_ANSWERS`) to the person's latest escalation; a raising one
+        makes it urgent (an emergency stays one) and open again. Returns the escalation id, or
+        None if there is none recent."""
         since = (datetime.now(UTC) - within).isoformat(timespec="seconds")
         async with self._db.execute(
                 "SELECT id FROM escalations WHERE user_ref = ? AND created_at >= ? "
@@ -212,12 +216,9 @@ class SqliteStore:
             row = await cursor.fetchone()
         if row is None:
             return None
-        if answer == "needs_help":
-            await self._db.execute(
-                "UPDATE escalations SET check_in = ?, level = 'urgent', status = 'new', reminded = 0 "
-                "WHERE id = ?", (answer, row[0]))
-        else:
-            await self._db.execute("UPDATE escalations SET check_in = ? WHERE id = ?", (answer, row[0]))
+        raising = (", status = 'new', reminded = 0, level = CASE level WHEN 'emergency' THEN level "
+                   "ELSE 'urgent' END") if answer in RAISING_ANSWERS else ""
+        await self._db.execute(f"UPDATE escalations SET check_in = ?{raising} WHERE id = ?", (answer, row[0]))
         await self._db.commit()
         return int(row[0])
 

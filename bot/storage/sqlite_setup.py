@@ -73,6 +73,45 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE escalations ADD COLUMN source TEXT NOT NULL DEFAULT 'telegram' "
         "CHECK (source IN ('telegram', 'terminal'))",
     ),
+    (
+        # A third level, emergency (already acted or in the act); the answers to the direct
+        # question "are you thinking of harming yourself?"; and which detector raised it.
+        # SQLite cannot change a CHECK, so the table is rebuilt (foreign keys are off while
+        # migrating: dropping the old table must not take the notes with it).
+        """CREATE TABLE escalations_v5 (
+               id INTEGER PRIMARY KEY,
+               update_key TEXT NOT NULL UNIQUE,
+               created_at TEXT NOT NULL,
+               user_ref TEXT NOT NULL,
+               chat_type TEXT NOT NULL,
+               lang TEXT NOT NULL,
+               level TEXT NOT NULL CHECK (level IN ('emergency', 'urgent', 'concern')),
+               trigger_rule TEXT NOT NULL,
+               trigger_phrase TEXT NOT NULL,
+               about_other INTEGER NOT NULL DEFAULT 0,
+               excerpt TEXT,
+               check_in TEXT CHECK (check_in IN ('safe', 'needs_help', 'thinking', 'not_thinking',
+                                                 'unsaid')),
+               status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'acknowledged', 'resolved')),
+               handled_by TEXT,
+               handled_at TEXT,
+               label TEXT CHECK (label IN ('real', 'false_alarm')),
+               reminded INTEGER NOT NULL DEFAULT 0,
+               source TEXT NOT NULL DEFAULT 'telegram' CHECK (source IN ('telegram', 'terminal')),
+               detector TEXT NOT NULL DEFAULT 'rules' CHECK (detector IN ('rules', 'model', 'both'))
+           )""",
+        """INSERT INTO escalations_v5 (id, update_key, created_at, user_ref, chat_type, lang, level,
+               trigger_rule, trigger_phrase, about_other, excerpt, check_in, status, handled_by,
+               handled_at, label, reminded, source)
+           SELECT id, update_key, created_at, user_ref, chat_type, lang, level, trigger_rule,
+               trigger_phrase, about_other, excerpt, check_in, status, handled_by, handled_at,
+               label, reminded, source FROM escalations""",
+        "DROP TABLE escalations",
+        "ALTER TABLE escalations_v5 RENAME TO escalations",
+        "CREATE INDEX escalations_created ON escalations (created_at)",
+        "CREATE INDEX escalations_status ON escalations (status)",
+        "CREATE INDEX escalations_user ON escalations (user_ref)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -117,16 +156,26 @@ async def migrate(db: aiosqlite.Connection) -> None:
     if current > SCHEMA_VERSION:
         raise RuntimeError(f"the database has schema version {current}, newer than this "
                            f"bot's {SCHEMA_VERSION}; run the newer bot or restore a backup")
-    for version in range(current + 1, SCHEMA_VERSION + 1):
-        await db.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in MIGRATIONS[version - 1]:
-                await db.execute(statement)
-            await db.execute(f"PRAGMA user_version = {version}")
-            await db.commit()
-        except BaseException:
-            await db.rollback()
-            raise
+    if current == SCHEMA_VERSION:
+        return
+    # Off while tables are rebuilt (it cannot change inside a transaction); checked before on.
+    await db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in MIGRATIONS[version - 1]:
+                    await db.execute(statement)
+                async with db.execute("PRAGMA foreign_key_check") as cursor:
+                    if await cursor.fetchone() is not None:
+                        raise RuntimeError(f"migration to schema version {version} broke a reference")
+                await db.execute(f"PRAGMA user_version = {version}")
+                await db.commit()
+            except BaseException:
+                await db.rollback()
+                raise
+    finally:
+        await db.execute("PRAGMA foreign_keys = ON")
 
 
 class Connected(Protocol):

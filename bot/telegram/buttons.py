@@ -52,7 +52,8 @@ class Buttons:
         return [(Kind.LANGUAGE, self.on_language), (Kind.FORGET, self.on_forget),
                 (Kind.CHECK_IN, self.on_check_in), (Kind.REMIND, self.on_remind),
                 (Kind.EXERCISE, self.on_activity), (Kind.PLAN, self.on_activity),
-                (Kind.STEP, self.on_step), (Kind.STAFF, self.on_staff), (None, self.on_reply)]
+                (Kind.STEP, self.on_step), (Kind.STAFF, self.on_staff), (Kind.ASK, self.on_ask),
+                (None, self.on_reply)]
 
     async def on_reply(self, update: Update, context: Context) -> None:
         action = await _tapped(update)
@@ -87,15 +88,27 @@ class Buttons:
         runtime, user, chat = self.runtime, update.effective_user, update.effective_chat
         lang = runtime.lang(update)
         await self.conversation.answer(update, context, runtime.engine.action(action, lang))
-        if user is None or chat is None or action.arg not in ("safe", "help"):
+        answer = action.crisis_answer
+        if user is None or chat is None or answer is None:
             return
         user_ref = pseudonym(user.id, runtime.secret)
-        await runtime.after_check_in(user_ref, action.arg)
+        await runtime.after_answer(user_ref, answer)
         if action.arg != "safe" or chat.type != ChatType.PRIVATE or await runtime.check_ins.pending(user_ref):
             return
         offer = runtime.check_ins.offer(lang)
         if offer is not None:
             await send_reply(context.bot, chat.id, offer)
+
+    async def on_ask(self, update: Update, context: Context) -> None:
+        """The answer to the direct question of a concern reply: yes brings the urgent reply and
+        raises the escalation; no and "rather not say" are stored, and the lines stay."""
+        action = await _tapped(update)
+        runtime, user = self.runtime, update.effective_user
+        if action is None:
+            return
+        await self.conversation.answer(update, context, runtime.engine.action(action, runtime.lang(update)))
+        if user is not None and action.crisis_answer is not None:
+            await runtime.after_answer(pseudonym(user.id, runtime.secret), action.crisis_answer)
 
     async def on_remind(self, update: Update, context: Context) -> None:
         action = await _tapped(update)

@@ -14,7 +14,6 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, Update
@@ -29,6 +28,7 @@ from bot.storage.escalation_log import EscalationLog, new_escalation
 from bot.storage.factory import open_store
 from bot.storage.privacy import load_or_create_secret, pseudonym
 from bot.storage.private_files import loose_permissions
+from bot.storage.records import ANSWER_WINDOW, RAISING_ANSWERS
 from bot.storage.store import Store
 from bot.telegram.checkins import CheckIns
 from bot.telegram.heap import settle
@@ -37,7 +37,6 @@ from bot.telegram.sessions import Sessions
 from bot.telegram.staff import ALERT_INTERVAL, StaffDesk
 
 log = logging.getLogger(__name__)
-CHECK_IN_WINDOW = timedelta(hours=24)
 CHECK_IN_INTERVAL = 30.0
 
 
@@ -182,16 +181,16 @@ class Runtime:
                              store_excerpts=self.settings.store_excerpts)
         escalation_id = await self.escalations.record(new)
         if escalation_id is not None:
-            self.desk.enqueue(escalation_id, urgent=new.level == "urgent")
+            self.desk.enqueue(escalation_id, new.level)
 
-    async def after_check_in(self, user_ref: str, answer: str) -> None:
-        """The person's answer to "are you safe?"; "help" makes the escalation urgent again."""
-        stored = "needs_help" if answer == "help" else "safe"
+    async def after_answer(self, user_ref: str, answer: str) -> None:
+        """The person's answer (`CHECK_IN_ANSWERS`) to "are you safe?" or to "are you thinking
+        of suicide?"; a raising one makes the escalation urgent again, with a new alert."""
         try:
-            escalation_id = await self.store.record_check_in(user_ref, stored, CHECK_IN_WINDOW)
+            escalation_id = await self.store.record_check_in(user_ref, answer, ANSWER_WINDOW)
         except Exception:
-            log.exception("check-in answer could not be stored")
+            log.exception("an answer to the crisis reply could not be stored")
             return
-        log.info("crisis check-in answered: %s", stored)
-        if escalation_id is not None and stored == "needs_help":
-            self.desk.enqueue(escalation_id, urgent=True, kind="needs_help")
+        log.info("crisis reply answered: %s", answer)
+        if escalation_id is not None and answer in RAISING_ANSWERS:
+            self.desk.enqueue(escalation_id, "urgent", kind=answer)

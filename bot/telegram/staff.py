@@ -21,6 +21,7 @@ from telegram.error import TelegramError
 
 from bot.config import Settings
 from bot.core.actions import Action, Kind
+from bot.core.detectors import LEVELS
 from bot.core.engine import Engine
 from bot.core.language import Language
 from bot.core.models import VIETNAM
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 ALERT_INTERVAL = 3.0  # seconds between staff messages: 20 a minute
 ALERT_DEADLINE = 60.0
 STATUS_OF = {"ack": "acknowledged", "resolve": "resolved"}
+ICONS = {"emergency": "🆘", "urgent": "🚨", "concern": "🟡"}
 LABEL_OF = {"real": "real", "false": "false_alarm"}
 
 
@@ -74,10 +76,12 @@ class StaffDesk:
 
     # --- alerts ---------------------------------------------------------------------------
 
-    def enqueue(self, escalation_id: int, urgent: bool, kind: str = "new") -> None:
+    def enqueue(self, escalation_id: int, level: str, kind: str = "new") -> None:
+        """Emergencies first, then urgent ones, then concerns; in order of arrival within each."""
         if self.settings.staff_chat_id is None:
             return
-        self._queue.put_nowait((0 if urgent else 1, next(self._order), escalation_id, kind))
+        priority = LEVELS.index(level) if level in LEVELS else 0
+        self._queue.put_nowait((priority, next(self._order), escalation_id, kind))
 
     async def run_alerts(self, bot: Bot) -> None:
         """Send queued alerts one at a time, urgent first, paced for a group chat."""
@@ -96,8 +100,8 @@ class StaffDesk:
         text = self.alert_text(escalation)
         if kind == "reminder":
             text = f"{self._say('staff_reminder', minutes=str(self.settings.alert_reminder_minutes))}\n{text}"
-        elif kind == "needs_help":
-            text = f"{self._say('staff_needs_help')}\n{text}"
+        elif kind in ("needs_help", "thinking"):
+            text = f"{self._say(f'staff_{kind}')}\n{text}"
         delivered = await send_crisis_reply(bot, self.settings.staff_chat_id,
                                             Reply(text, self.alert_buttons(escalation_id)),
                                             deadline=ALERT_DEADLINE)
@@ -105,10 +109,9 @@ class StaffDesk:
             log.critical("STAFF ALERT for escalation %d NOT DELIVERED", escalation_id)
 
     def alert_text(self, e: Escalation) -> str:
-        check_in = {"safe": "staff_checkin_safe", "needs_help": "staff_checkin_needs_help"}.get(
-            e.check_in or "", "staff_checkin_none")
+        check_in = f"staff_checkin_{e.check_in or 'none'}"
         lines = [self._say(
-            "staff_alert", icon="🚨" if e.level == "urgent" else "🟡", id=str(e.id),
+            "staff_alert", icon=ICONS.get(e.level, "🚨"), id=str(e.id),
             level=self._say(f"staff_level_{e.level}"), time=vietnam_time(e.created_at), lang=e.lang,
             chat_type=e.chat_type, trigger=e.trigger_rule, phrase=e.trigger_phrase,
             about=self._say("staff_about_other") if e.about_other else "",
@@ -194,12 +197,12 @@ class StaffDesk:
         late = await self.store.unacknowledged(timedelta(minutes=self.settings.alert_reminder_minutes))
         for escalation in late:
             await self.store.mark_reminded(escalation.id)
-            self.enqueue(escalation.id, escalation.level == "urgent", "reminder")
+            self.enqueue(escalation.id, escalation.level, "reminder")
 
     async def flush_spool(self, bot: Bot) -> None:
         for escalation_id in await self.escalation_log.flush_spool():
             escalation = await self.store.escalation(escalation_id)
-            self.enqueue(escalation_id, escalation is not None and escalation.level == "urgent")
+            self.enqueue(escalation_id, escalation.level if escalation is not None else "urgent")
         size = self.escalation_log.spool_size()
         if size >= SPOOL_WARN_AT and not self._spool_warned and self.settings.staff_chat_id:
             self._spool_warned = True
