@@ -91,6 +91,16 @@ def test_concept_words_are_found_without_diacritics_and_with_fillers() -> None:
     assert fires(detector, normalise, "mình muốn uống. thuốc sâu") is None
 
 
+def test_with_diacritics_in_the_message_a_bare_syllable_is_read_as_typed() -> None:
+    concepts = {**WORDS, "means": ["thuốc sâu"], "ingest": ["ăn"]}
+    detector, normalise, _ = build(concepts, {"r": ("urgent", "message", ["ingest + means"])})
+    assert fires(detector, normalise, "phun thuốc sâu xong mặc đồ bảo hộ cho an toàn") is None
+    assert fires(detector, normalise, "mình muốn ăn thuốc sâu") == "r"
+    assert fires(detector, normalise, "minh muon an thuoc sau") == "r"  # no diacritics: every word folds
+    assert fires(detector, normalise, "mình muốn an thuoc sau") is None  # "an" typed bare beside marked words
+    assert fires(detector, normalise, "mình muốn ăn thuoc sau") == "r"  # longer words still fold
+
+
 def test_a_negation_before_a_combination_lowers_it_fillers_aside() -> None:
     detector, normalise, _ = build(WORDS, {"r": ("urgent", "next", ["intend + jump"])})
     signal = detector.inspect(normalise("mình không thật muốn nhảy")).signal
@@ -178,6 +188,10 @@ def test_the_shipped_rules_put_each_kind_at_its_level(engine: Engine, text: str,
     ("Em đang làm bài thuyết trình về phòng chống tự tử ở học sinh", "suicide_topic"),
     ("When is World Suicide Prevention Day?", "suicide_topic"),
     ("Năm lớp 11 mình từng muốn tự tử, giờ mình ổn rồi", "resolved_past"),
+    ("hồi xưa tui tính nhảy sông, giờ cười được rồi", "resolved_past"),
+    ("i used to think everyone would be better off without me. doing fine now", "resolved_past"),
+    ("nói chuyện với bạn bè về tự tử thế nào cho đúng?", "suicide_topic"),
+    ("làm sao nhận biết học sinh có dấu hiệu muốn tự tử", "help_someone_else"),
 ])
 def test_a_subject_or_a_past_gets_its_topic_not_an_escalation(engine: Engine, text: str, topic: str) -> None:
     decision = engine.decide(text)
@@ -186,6 +200,29 @@ def test_a_subject_or_a_past_gets_its_topic_not_an_escalation(engine: Engine, te
 
 def test_a_past_that_is_back_escalates(engine: Engine) -> None:
     assert engine.decide("hồi trước mình từng cắt tay, giờ ổn rồi nhưng tối nay lại muốn cắt").crisis
+
+
+@pytest.mark.parametrize("text", [
+    "mình hay nghĩ về tự tử",  # a thought of one's own is no subject
+    "how do i hide cuts from my PE teacher",  # a teacher named, the marks one's own
+    "ổng nói với tui là ổng muốn chết",  # "[someone] muốn chết" is said of a person
+    "thằng em tui nó nói muốn chết hoài",
+    "mình có dấu hiệu trầm cảm, mình muốn tự tử",
+])
+def test_contexts_step_aside_where_the_risk_is_the_writers_or_a_persons(engine: Engine, text: str) -> None:
+    assert engine.decide(text).crisis, text
+
+
+@pytest.mark.parametrize("text", [
+    "chết dở rồi, mai thi mà chưa học chữ nào",
+    "xe chết máy giữa đường",
+    "mk bị đứt tay lúc thái hành, máu ra nhiều ghê, băng lại r",  # an accident, over two clauses
+    "con meo nhay tu tu lanh xuong",  # "tu tu lanh" is the fridge, not "tự tử"
+    "gần nhà có lớp dạy bơi và nhảy cầu cho trẻ em không",  # diving, the sport
+    "phun thuốc sâu xong nhớ mặc đồ bảo hộ cho an toàn",
+])
+def test_idioms_accidents_and_everyday_compounds_are_not_escalated(engine: Engine, text: str) -> None:
+    assert not engine.decide(text).crisis, text
 
 
 def test_an_intensifier_gets_its_topic_and_a_line_that_keeps_the_door_open(engine: Engine) -> None:

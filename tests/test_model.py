@@ -4,6 +4,7 @@ a message the rules leave silent, to concern."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -48,6 +49,19 @@ def test_a_model_learns_what_it_is_taught(engine: Engine) -> None:
         Labelled(t, False) for t in ("đỏ tươi đỏ", "đỏ tươi lắm", "đỏ tươi thật")]
     model = train(examples, (normalise(e.text) for e in examples), 0.5)
     assert model.score(normalise("xanh lam"))[0] > 0.5 > model.score(normalise("đỏ tươi"))[0]
+
+
+def test_examples_left_without_features_train_as_empty_wherever_they_stand(engine: Engine) -> None:
+    normalise = engine.content.normalise
+    taught = [Labelled("xanh lam xanh", True), Labelled("xanh lam lắm", True), Labelled("qqq", True),
+              Labelled("đỏ tươi đỏ", False), Labelled("đỏ tươi lắm", False), Labelled("zzz", False)]
+    # "qqq" and "zzz" share no feature with anything (each is seen once): they weigh nothing, in
+    # the middle and at the end alike, and the others learn as without them.
+    model = train(taught, (normalise(e.text) for e in taught), 0.5)
+    alone = [e for e in taught if len(e.text) > 3]
+    without = train(alone, (normalise(e.text) for e in alone), 0.5)
+    assert model.score(normalise("xanh lam"))[0] > 0.5 > model.score(normalise("đỏ tươi"))[0]
+    assert set(model.weights) == set(without.weights)
 
 
 RAISED = Finding("model", Signal("urgent", "model", "0.99", False, True, False))
@@ -132,7 +146,10 @@ def run_bot(*args: str, stdin: str = "") -> str:
 def test_try_shows_the_model_score_and_what_weighed_most() -> None:
     out = run_bot("try", "chắc tối nay mình làm luôn, không ai ở nhà")
     line = next(line for line in out.splitlines() if line.startswith("model:"))
-    assert "speaks at 0.75" in line and "weighed most:" in line and "[" in line
+    assert "speaks at 0.75" in line
+    # Five features with their weights: words and pairs in quotes, letters in brackets.
+    assert re.fullmatch(r"model: +0\.\d\d \(speaks at 0\.75\); weighed most: "
+                        r"(?:(?:'[^']+'|\[[^\]]+\]) [+-]\d\.\d\d(?:, |$)){5}", line), line
 
 
 def test_match_reports_level_and_detector() -> None:

@@ -54,10 +54,16 @@ def test_composed_and_decomposed_forms_normalise_alike() -> None:
     assert composed.accented == decomposed.accented == "tự tử"
 
 
-def test_teencode_expands_and_keeps_strictness_of_what_was_typed() -> None:
+def test_teencode_written_out_counts_as_typed_with_diacritics_where_the_message_has_them() -> None:
     n = normalise("mk ko mún đc")
     assert n.accented == "mình không muốn được"
-    assert [t.strict for t in n.tokens] == [False, False, True, True]
+    assert [t.strict for t in n.tokens] == [True, True, True, True]
+
+
+def test_teencode_in_a_message_without_diacritics_stays_without() -> None:
+    n = normalise("mk ko muon chet")
+    assert n.accented == "mình không muon chet"
+    assert [t.strict for t in n.tokens] == [False, False, False, False]
 
 
 def test_teencode_can_expand_to_several_words() -> None:

@@ -11,10 +11,12 @@ so loudly.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from bot.content.problems import Problem, Severity
 from bot.core.model import Labelled, LearnedDetector, train
 from bot.core.models import Content
+from bot.core.normalise import Normalised
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +29,13 @@ def teaching(content: Content) -> list[Labelled]:
     return examples
 
 
-def learn(content: Content) -> tuple[LearnedDetector | None, list[Problem]]:
+def learn(content: Content, normalise: Callable[[str], Normalised] | None = None
+          ) -> tuple[LearnedDetector | None, list[Problem]]:
+    """The model, or None and the warning; `normalise` may remember texts already normalised."""
     examples = teaching(content)
+    read = normalise or content.normalise
     try:
-        normalised = (content.normalise(e.text) for e in examples)
+        normalised = (read(e.text) for e in examples)
         detector = train(examples, normalised, content.crisis.model_threshold)
     except Exception as exc:  # a model that cannot be trained must not stop the rules from running
         log.exception("the learned model could not be trained; the bot runs on the crisis rules alone")

@@ -29,7 +29,7 @@ from bot.core.crisis_rules import compile_rules
 from bot.core.engine import Engine
 from bot.core.language import LANGUAGES, Language, LanguageGuesser
 from bot.core.models import Content, Exercise, Localised, TrainingExample
-from bot.core.normalise import Normaliser, folded_words, marked_words
+from bot.core.normalise import Normaliser, folded_words, marked_words, vocabulary_of
 from bot.core.replies import EXERCISES
 
 
@@ -106,12 +106,14 @@ def load_engine(intents_dir: Path, resources_path: Path) -> Loaded:
                                         f"the topic '{context.intent}', which no intent defines"))
         menus = {i.menu for i in intents if i.menu} | ({EXERCISES} if exercises else set())
         check_references(buttons, {i.id for i in intents}, set(exercises), menus, problems)
-    problems += check_training(raw.training, lambda text: normalise(text).accented)
+    # The corpus is normalised once for the duplicate check and again to train: remember it.
+    normalised = {e.text: normalise(e.text) for e in raw.training}
+    problems += check_training(raw.training, lambda text: normalised[text].accented)
     if errors_in(problems) or crisis is None or compiled is None or plan is None:
         raise ContentError(problems)
     content = Content(intents, hotlines, facts, raw.messages, crisis, normalise, do_not_list,
                       exercises, plan, tuple(raw.training))
-    model, failed = learn(content)
+    model, failed = learn(content, lambda text: normalised.get(text) or normalise(text))
     problems += failed
     return Loaded(Engine(content, compiled[0], (model,) if model is not None else ()),
                   tuple(p for p in problems if p.severity is Severity.WARNING))
@@ -133,16 +135,20 @@ def _first_pass(root: Node, raw: _Raw) -> None:
             node.problem(f"a second crisis file; crisis rules already come from {raw.crisis.path}")
         raw.crisis = node
         for lang, texts in vocabulary(node).items():
-            raw.vocab[lang].extend(word for text in texts for word in folded_words(text))
-        raw.marked.update(word for text in vocabulary(node)["vi"] for word in marked_words(text))
+            for text in texts:
+                folded, marked = vocabulary_of(text)
+                raw.vocab[lang].extend(folded)
+                if lang == "vi":
+                    raw.marked.update(marked)
     elif kind == "guards":
         raw.guards.extend(node.elements("guards"))
     elif kind == "training":
         examples = read_training(node)
         for example in examples:
-            raw.vocab[example.lang].extend(folded_words(example.text))
+            folded, marked = vocabulary_of(example.text)
+            raw.vocab[example.lang].extend(folded)
             if example.lang == "vi":
-                raw.marked.update(marked_words(example.text))
+                raw.marked.update(marked)
         raw.training.extend(examples)
     elif kind == "teencode":
         _teencode(node, raw)

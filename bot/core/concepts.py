@@ -87,6 +87,11 @@ class ConceptIndex:
     def find(self, tokens: Sequence[Token], lang: str = "vi") -> dict[str, list[Hit]]:
         found: dict[str, list[Hit]] = {}
         hits = self.words.find(tokens, fuzzy=False, within_clause=True)
+        if any(t.strict for t in tokens):
+            # In a message typed with diacritics a bare syllable is read as typed: "an toàn"
+            # holds no "ăn", "cho đỡ" no "chết đỡ"; longer concept words still fold.
+            hits = [h for h in hits if h.end - h.start > 1 or tokens[h.start].strict
+                    or h.phrase.words[0].text == h.phrase.words[0].folded]
         if lang == "en" and self.english.phrases:
             hits += self.english.find(tokens, within_clause=True)
         for hit in hits:

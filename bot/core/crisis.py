@@ -116,10 +116,18 @@ class CrisisDetector:
     contexts: tuple[Context, ...] = ()
     _constructions: tuple[Context, ...] = field(init=False, repr=False)  # the contexts of scope `next`
     _settings: tuple[Context, ...] = field(init=False, repr=False)  # the others
+    # For each concept, the combinations (by position) whose rarest slot it can fill: a message
+    # is tried only against combinations with at least that slot filled, not against all.
+    _by_concept: dict[str, tuple[int, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_constructions", tuple(c for c in self.contexts if c.scope == "next"))
         object.__setattr__(self, "_settings", tuple(c for c in self.contexts if c.scope != "next"))
+        by_concept: dict[str, list[int]] = {}
+        for at, (combination, _) in enumerate(self.combinations):
+            for concept in min(combination.needed, key=len, default=frozenset()):
+                by_concept.setdefault(concept, []).append(at)
+        object.__setattr__(self, "_by_concept", {c: tuple(ats) for c, ats in by_concept.items()})
 
     def negation_words(self) -> frozenset[str]:
         """Single negation words (folded), which also decide `not_when_negated` intents."""
@@ -144,8 +152,10 @@ class CrisisDetector:
             found = {c: kept for c, words in found.items()
                      if (kept := [w for w in words if not any(w.inside(span) for _, span in built)])}
         # Every place, not the first: a context may explain one sentence and not the next.
-        present = found.keys()
-        hits += [hit for combination, scope in self.combinations if combination.may_hold(present)
+        present = frozenset(found)
+        tried = sorted({at for concept in present for at in self._by_concept.get(concept, ())})
+        hits += [hit for combination, scope in map(self.combinations.__getitem__, tried)
+                 if combination.may_hold(present)
                  for hit in completions(combination, scope, found, tokens, sentence, self.concepts)]
         concepts = tuple(w for words in found.values() for w in words)
         if not hits:

@@ -55,17 +55,22 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
+def vocabulary_of(text: str) -> tuple[list[str], list[str]]:
+    """The words of a text, cleaned and folded (no teencode, no language guess: for counting
+    vocabulary while content loads, before the normaliser exists), and the folded forms of
+    those written with diacritics: what only Vietnamese writes ("sống", "hàng", "mẹ" are;
+    "song", "end" are not). Cleaned and folded once for both."""
+    words = [word for word in _TOKEN_OR_BREAK.findall(clean(text)) if word]
+    folded = fold_composed("\0".join(words)).split("\0") if words else []
+    return folded, [plain for word, plain in zip(words, folded, strict=True) if plain != word]
+
+
 def folded_words(text: str) -> list[str]:
-    """The words of a text, cleaned and folded: no teencode, no language guess (for counting
-    vocabulary while content loads, before the normaliser exists)."""
-    return [fold_composed(word) for word in _TOKEN_OR_BREAK.findall(clean(text)) if word]
+    return vocabulary_of(text)[0]
 
 
 def marked_words(text: str) -> list[str]:
-    """The folded forms of the words of a text written with diacritics: what only Vietnamese
-    writes ("sống", "hàng", "mẹ" are; "song", "end" are not)."""
-    words = (word for word in _TOKEN_OR_BREAK.findall(clean(text)) if word)
-    return [folded for word in words if (folded := fold_composed(word)) != word]
+    return vocabulary_of(text)[1]
 
 
 class Token(NamedTuple):
@@ -129,19 +134,24 @@ class Normaliser:
         # before it. Built by C code end to end (itertools, map): a long message has hundreds
         # of words, and a Python loop over them cost as much as the rest of normalising.
         breaks_before = accumulate(map(not_, pieces), initial=0)  # one more: the total, unused
-        marked = map(ne, plain, pieces) if _TONED.search(cleaned) else repeat(False)
+        toned = _TONED.search(cleaned) is not None
+        marked = map(ne, plain, pieces) if toned else repeat(False)
         rows = compress(zip(pieces, plain, marked, breaks_before, strict=False), pieces)
         if table.keys().isdisjoint(pieces):
             return Normalised(text, cleaned, tuple(map(_new_token, rows)), lang)
-        return Normalised(text, cleaned, tuple(_expanded(rows, table)), lang)
+        return Normalised(text, cleaned, tuple(_expanded(rows, table, toned)), lang)
 
 
-def _expanded(rows: Iterable[tuple[str, str, bool, int]], table: Mapping[str, str]) -> Iterator[Token]:
-    """Tokens with teencode written out: `ko` is `không`, `mk` is `mình`."""
+def _expanded(rows: Iterable[tuple[str, str, bool, int]], table: Mapping[str, str],
+              toned: bool) -> Iterator[Token]:
+    """Tokens with teencode written out: `ko` is `không`, `mk` is `mình`. In a message typed
+    with diacritics the written-out word counts as typed with its own: `mk` there is `mình`
+    exactly, as if the person had typed it."""
     for word, folded, strict, clause in rows:
         expansion = table.get(word)
         if expansion is None:
             yield _new_token((word, folded, strict, clause))
             continue
         for part in expansion.split():
-            yield Token(part, fold_composed(part), strict, clause)
+            plain = fold_composed(part)
+            yield Token(part, plain, strict or (toned and plain != part), clause)
