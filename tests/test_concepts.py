@@ -208,6 +208,9 @@ def test_a_past_that_is_back_escalates(engine: Engine) -> None:
     "ổng nói với tui là ổng muốn chết",  # "[someone] muốn chết" is said of a person
     "thằng em tui nó nói muốn chết hoài",
     "mình có dấu hiệu trầm cảm, mình muốn tự tử",
+    "Bác sĩ kê thuốc an thần, tôi không uống mà để dành hết",  # a doctor named, the pills hoarded
+    "relapsed after 200 days clean. cut deeper than usual",  # a relapse told over two sentences
+    "Con nghĩ nếu con đi trước thì bố mẹ hết khổ. Con nhìn bố mẹ già đi từng ngày",  # "từng" is each
 ])
 def test_contexts_step_aside_where_the_risk_is_the_writers_or_a_persons(engine: Engine, text: str) -> None:
     assert engine.decide(text).crisis, text
@@ -220,6 +223,10 @@ def test_contexts_step_aside_where_the_risk_is_the_writers_or_a_persons(engine: 
     "con meo nhay tu tu lanh xuong",  # "tu tu lanh" is the fridge, not "tự tử"
     "gần nhà có lớp dạy bơi và nhảy cầu cho trẻ em không",  # diving, the sport
     "phun thuốc sâu xong nhớ mặc đồ bảo hộ cho an toàn",
+    "Chu choa, mi làm tau giật mình muốn chết",  # "giật mình" (startled) is no "mình"
+    "mùa nước nổi tụi nhỏ nhảy sông tắm mát quá trời",
+    "muốn biến khỏi cuộc họp này ghê, nói tới nói lui hoài",
+    "when the prof says quick quiz i wanna crawl into a hole and die",
 ])
 def test_idioms_accidents_and_everyday_compounds_are_not_escalated(engine: Engine, text: str) -> None:
     assert not engine.decide(text).crisis, text

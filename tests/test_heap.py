@@ -4,9 +4,13 @@ reference counting alone, or every reload would leak a copy of the content."""
 
 from __future__ import annotations
 
+import ctypes.util
 import gc
 import weakref
 from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 
 from bot.content.loader import load_engine
 from bot.telegram.heap import settle
@@ -38,3 +42,27 @@ def test_settling_freezes_what_is_alive() -> None:
     finally:
         gc.unfreeze()
     assert engine.decide("toi muon chet").crisis
+
+
+def _resident_kb() -> int:
+    status = Path("/proc/self/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists() or ctypes.util.find_library("c") is None,
+                    reason="needs Linux's /proc and a C library to measure and to trim")
+def test_settling_hands_freed_heap_back_to_the_system() -> None:
+    # Blocks of 2 kB come from malloc, not Python's small-object arenas: freed, glibc keeps them
+    # resident for reuse (as after training the model) until trimmed. The last one is kept so
+    # the heap's top cannot simply shrink.
+    blocks = [bytes(2048) + bytes([i % 256]) for i in range(20_000)]
+    last = blocks[-1]
+    del blocks
+    gc.collect()
+    before = _resident_kb()
+    try:
+        settle()
+        after = _resident_kb()
+    finally:
+        gc.unfreeze()
+    assert last and after < before - 20_000, (before, after)
