@@ -210,6 +210,7 @@ def test_a_past_that_is_back_escalates(engine: Engine) -> None:
     "mình có dấu hiệu trầm cảm, mình muốn tự tử",
     "Bác sĩ kê thuốc an thần, tôi không uống mà để dành hết",  # a doctor named, the pills hoarded
     "relapsed after 200 days clean. cut deeper than usual",  # a relapse told over two sentences
+    "em vừa rạch tay HOTLINE",  # asking for a line is no subject; the act is one's own
     "Con nghĩ nếu con đi trước thì bố mẹ hết khổ. Con nhìn bố mẹ già đi từng ngày",  # "từng" is each
 ])
 def test_contexts_step_aside_where_the_risk_is_the_writers_or_a_persons(engine: Engine, text: str) -> None:
