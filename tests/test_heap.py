@@ -4,7 +4,6 @@ reference counting alone, or every reload would leak a copy of the content."""
 
 from __future__ import annotations
 
-import ctypes.util
 import gc
 import weakref
 from datetime import UTC, datetime
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.content.loader import load_engine
-from bot.telegram.heap import settle
+from bot.telegram.heap import malloc_trim, settle
 from tests.conftest import ROOT
 from tests.support import act
 
@@ -49,8 +48,8 @@ def _resident_kb() -> int:
     return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
 
 
-@pytest.mark.skipif(not Path("/proc/self/status").exists() or ctypes.util.find_library("c") is None,
-                    reason="needs Linux's /proc and a C library to measure and to trim")
+@pytest.mark.skipif(not Path("/proc/self/status").exists() or malloc_trim() is None,
+                    reason="needs Linux's /proc and glibc's malloc_trim to measure and to trim")
 def test_settling_hands_freed_heap_back_to_the_system() -> None:
     # Blocks of 2 kB come from malloc, not Python's small-object arenas: freed, glibc keeps them
     # resident for reuse (as after training the model) until trimmed. The last one is kept so

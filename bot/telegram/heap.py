@@ -15,8 +15,8 @@ never needs again. `malloc_trim` hands it back; elsewhere (no glibc) nothing is 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
+from collections.abc import Callable
 
 
 def settle() -> None:
@@ -28,11 +28,16 @@ def settle() -> None:
 
 
 def _trim() -> None:
-    name = ctypes.util.find_library("c")
+    trim = malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim from the process's own symbols, or None where there is none (macOS,
+    musl, Windows). Looking the library up by name (ctypes.util.find_library) would run
+    ldconfig on every reload."""
     try:
-        libc = ctypes.CDLL(name) if name else None
-        trim = getattr(libc, "malloc_trim", None)
-        if trim is not None:
-            trim(0)
-    except OSError:  # no C library to ask: the memory stays with the process, nothing more
-        return
+        return getattr(ctypes.CDLL(None), "malloc_trim", None)
+    except (OSError, TypeError):  # Windows has no "the process itself" to load
+        return None
