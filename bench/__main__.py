@@ -24,6 +24,7 @@ from bench.table import Section
 # name -> module with `run(quick: bool) -> list[Section]`, in the order they are printed
 BENCHMARKS = {
     "engine": "bench.engine_speed",
+    "conversation": "bench.conversation_speed",
     "scaling": "bench.scaling",
     "baselines": "bench.baselines",
     "startup": "bench.startup",

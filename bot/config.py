@@ -98,7 +98,7 @@ class Settings:
             store_excerpts=store_excerpts(env),
             alert_reminder_minutes=_int(env, "BOT_ALERT_REMINDER_MINUTES", 30, 1, 1440),
             staff_lang=_choice(env, "BOT_STAFF_LANG", "vi", ("vi", "en")),
-            session_timeout_minutes=_int(env, "BOT_SESSION_TIMEOUT_MINUTES", 30, 1, 1440),
+            session_timeout_minutes=session_timeout_minutes(env),
         )
 
 
@@ -182,6 +182,11 @@ def store_excerpts(env: Mapping[str, str] | None = None) -> bool:
 def retention_days(env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
     return _int(env, "BOT_RETENTION_DAYS", 90, 1, 3650)
+
+
+def session_timeout_minutes(env: Mapping[str, str] | None = None) -> int:
+    """How long an exercise, a safety plan and the memory of a conversation outlive silence."""
+    return _int(os.environ if env is None else env, "BOT_SESSION_TIMEOUT_MINUTES", 30, 1, 1440)
 
 
 def log_level(env: Mapping[str, str] | None = None) -> str:

@@ -13,6 +13,7 @@ import pytest
 
 from bot.cli.chat import run_chat
 from bot.cli.terminal_log import TerminalLog
+from bot.core.actions import Action, Kind
 from bot.core.commands import COMMANDS, Command
 from bot.core.engine import Engine
 from bot.storage.factory import open_store
@@ -195,3 +196,10 @@ def test_forget_in_the_terminal_deletes_what_it_logged(engine: Engine, tmp_path:
     text, _ = chat(engine, "/language vi", "mình muốn tự tử", "/forget", "1", log=log)
     assert engine.content.messages["forget_done"].vi in text
     assert escalations(log) == []
+
+
+def test_an_answer_typed_in_the_terminal_is_the_button(engine: Engine) -> None:
+    out, _ = chat(engine, "em chẳng muốn tỉnh dậy nữa", "ừ", "mình an toàn")
+    urgent = engine.action(Action(Kind.ASK, "yes"), "vi").text
+    assert urgent.splitlines()[0] in out
+    assert engine.replies.say("checkin_safe", "vi") in out

@@ -109,3 +109,25 @@ def test_typing_stop_in_the_terminal_stops_a_paced_exercise_at_once(tmp_path: Pa
     assert time.monotonic() - started < 3.0  # not after the 50 seconds of the whole exercise
     text = out.decode()
     assert "Đã dừng bài tập" in text and text.count("hít vào thật chậm") == 1
+
+
+def test_converse_plays_each_conversation_from_a_fresh_state() -> None:
+    conversations = [{"messages": ["em thấy mình là gánh nặng cho bố mẹ", "ừ"]},
+                     {"messages": ["ừ", "mất ngủ mấy hôm nay"]}]
+    stdin = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in conversations).encode()
+    result = run("converse", stdin=stdin + b"not json\n")
+    assert result.returncode == 0, result.stderr
+    first, second, bad = (json.loads(line) for line in result.stdout.decode().splitlines())
+    assert first["levels"] == ["concern", "urgent"] and first["intents"][1] == "ask:yes"
+    assert all(len(r) <= 80 for r in first["replies"])
+    # Nothing was pending in a fresh conversation: "ừ" answers no question.
+    assert second["levels"] == [None, None] and second["intents"][1] == "coping_sleep"
+    assert "error" in bad
+
+
+def test_try_after_explains_a_message_in_its_conversation() -> None:
+    result = run("try", "--after", "em chẳng muốn tỉnh dậy nữa", "--", "ừ")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert "earlier:     'em chẳng muốn tỉnh dậy nữa' -> concern" in out
+    assert "decision:    the answer to the bot's question: ask:yes (level urgent)" in out

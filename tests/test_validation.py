@@ -309,3 +309,15 @@ def test_a_menu_button_must_name_a_menu_group(content: Content) -> None:
     line = content.edit(content.intents / "crisis.yaml", "menu:coping, menu:campaign]",
                         "menu:copign, menu:campaign]")
     assert_problem(content.problems(), f"crisis.yaml:{line}:", "button 'menu:copign' leads nowhere")
+
+
+
+@pytest.mark.parametrize(("old", "new", "words"), [
+    ("concepts: [farewell, goodbye,", "concepts: [farewel, goodbye,", "names the concept 'farewel'"),
+    ("steps: [despair, farewell]", "steps: [despair, farewells]", "names the cue 'farewells'"),
+    ("steps: [despair, farewell]", "steps: [farewell]", "needs at least two"),
+    ('      en: ["no", nah,', '      en: ["no", nah, yeah,', "under both `yes` and `no`"),
+])
+def test_dialogue_mistakes_name_their_line(content: Content, old: str, new: str, words: str) -> None:
+    line = content.edit(content.intents / "dialogue.yaml", old, new)
+    assert_problem(content.problems(), f"dialogue.yaml:{line}", words)

@@ -13,14 +13,19 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Protocol, TextIO
 
 from bot.cli.terminal_log import TerminalLog
+from bot.config import session_timeout_minutes
 from bot.core.actions import MENU, PLAN_AGAIN, Action, Kind
 from bot.core.commands import COMMANDS, LANGUAGE, argument, command
+from bot.core.detectors import Level
+from bot.core.dialogue import Dialogue, answer_level
 from bot.core.engine import Engine
 from bot.core.guide import KEEP_MINUTES, Session, Turn
 from bot.core.language import AUTO, LANGUAGES, Language
+from bot.core.memory import Memory
 from bot.core.replies import Reply
 
 INTRO = ("Terminal chat with the wellbeing bot (the same engine as on Telegram).\n"
@@ -29,6 +34,7 @@ INTRO = ("Terminal chat with the wellbeing bot (the same engine as on Telegram).
 LOGGED = ("Crisis messages typed here are logged as escalations from the terminal in {where}; "
           "see them with `python -m bot escalations list`.")
 QUIT = ("/quit", "/exit")
+PERSON = "terminal"  # the one person of a terminal chat, in the memory of the last minutes
 
 
 class Inbox(Protocol):
@@ -87,6 +93,7 @@ class _Chat:
     say: Callable[[str], None]
     clock: Callable[[], float]
     escalations: TerminalLog | None
+    dialogue: Dialogue
     lang: Language | None = None
     detected: Language = "vi"
     session: Session | None = None
@@ -105,18 +112,22 @@ class _Chat:
             return None
         return max(0.0, self.due[0] - self.clock())
 
-    def show(self, reply: Reply | None) -> None:
+    def show(self, reply: Reply | None, asked: bool = True, level: Level | None = None) -> None:
+        """Print a reply with its numbered buttons; its question, if any, is the one a typed
+        answer answers (`asked`: not yet remembered by the dialogue)."""
         if reply is None:
             return
+        if asked:
+            self.dialogue.sent(self.engine, PERSON, reply, self.clock(), level)
         self.buttons = [b.action for m in reply.messages() for b in m.buttons]
         self.say(render(reply) + "\n")
 
-    def play(self, turn: Turn | None) -> None:
+    def play(self, turn: Turn | None, asked: bool = True) -> None:
         """Show a turn; a paced step's wait becomes a deadline, so typing is read meanwhile."""
         if turn is None:
             return
         self.session = turn.session
-        self.show(turn.reply)
+        self.show(turn.reply, asked)
         if turn.wait is not None and turn.session is not None:
             self.due = (self.clock() + turn.wait, turn.session.serial)
 
@@ -146,9 +157,12 @@ class _Chat:
             self.serials += 1000
             self.play(turn)
         else:
-            self.show(self.engine.action(action, self.current))
-            if action.crisis_answer is not None and self.escalations is not None:
-                self.escalations.answer(action.crisis_answer)
+            self.answered(action, self.engine.action(action, self.current), asked=True)
+
+    def answered(self, action: Action, reply: Reply, asked: bool) -> None:
+        self.show(reply, asked, answer_level(action))
+        if action.crisis_answer is not None and self.escalations is not None:
+            self.escalations.answer(action.crisis_answer)
 
     def choose_language(self, choice: str) -> None:
         replies = self.engine.replies
@@ -167,24 +181,27 @@ class _Chat:
             return
         lang = self.current
         self.lang, self.session, self.due = None, None, None
+        self.dialogue.forget(PERSON)
         if self.escalations is not None:
             self.escalations.forget()
         self.show(Reply(self.engine.replies.say("forget_done", lang)))
 
     def message(self, text: str) -> None:
-        response = self.engine.respond(text, self.lang)
-        self.detected = response.decision.lang
+        said = self.dialogue.message(self.engine, PERSON, text, self.lang, datetime.now(UTC), self.clock())
+        self.detected = said.decision.lang
         session = self.session
-        if response.decision.crisis:
+        if said.decision.crisis:
             interrupted = self.engine.guide.interrupt(session) if session else None
-            self.show(response.reply)  # the crisis reply first, as on Telegram
-            self.play(interrupted)
+            self.show(said.reply, asked=False)  # the crisis reply first, as on Telegram
+            self.play(interrupted, asked=False)
             if self.escalations is not None:
-                self.escalations.record(response.decision)
-        elif session is None or session.paused or session.finished:
-            self.show(response.reply)
-        else:
+                self.escalations.record(said.decision)
+        elif session is not None and not (session.paused or session.finished):
             self.play(self.engine.guide.answer(session, text))
+        elif said.answered is not None:
+            self.answered(said.answered, said.reply, asked=False)
+        else:
+            self.show(said.reply, asked=False)
 
     def line(self, text: str) -> None:
         typed = command(text)
@@ -205,7 +222,7 @@ def run_chat(engine: Engine, inbox: Inbox | None = None, out: TextIO | None = No
     def say(text: str, end: str = "\n") -> None:
         print(text, file=out, end=end, flush=True)
 
-    chat = _Chat(engine, say, clock, escalations)
+    chat = _Chat(engine, say, clock, escalations, Dialogue(Memory(session_timeout_minutes() * 60.0)))
     names = " ".join(f"/{c.name}" for c in COMMANDS)
     say(INTRO.format(commands=names))
     if escalations is not None:

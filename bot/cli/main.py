@@ -13,11 +13,21 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.cli import staff as staff_cli
-from bot.config import ConfigError, content_paths, data_dir, log_level, pseudonym_secret, store_excerpts
+from bot.config import (
+    ConfigError,
+    content_paths,
+    data_dir,
+    log_level,
+    pseudonym_secret,
+    session_timeout_minutes,
+    store_excerpts,
+)
 from bot.content.loader import Loaded, load_engine
 from bot.content.problems import ContentError, Severity
 from bot.content.validate import check_engine
+from bot.core.dialogue import Dialogue, Said
 from bot.core.engine import Decision, Engine
+from bot.core.memory import Memory
 
 
 def _loaded() -> Loaded:
@@ -51,10 +61,33 @@ def cmd_match(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_converse(_: argparse.Namespace) -> int:
+    from bot.cli.converse import converse
+
+    out = sys.stdout
+    for row in converse(_engine(), _lines(sys.stdin), session_timeout_minutes() * 60.0):
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    out.flush()
+    return 0
+
+
+def _in_context(engine: Engine, earlier: list[str], text: str) -> Said:
+    """The message as the last of a conversation: the earlier ones a few seconds apart before it."""
+    from bot.cli.converse import GAP
+
+    dialogue, now = Dialogue(Memory(session_timeout_minutes() * 60.0)), datetime.now(UTC)
+    for n, before in enumerate(earlier):
+        said = dialogue.message(engine, "you", before, None, now, GAP * n)
+        print(f"earlier:     {before!r} -> {said.level or said.decision.intent or 'fallback'}"
+              f"{f' (answer {said.answered})' if said.answered else ''}")
+    return dialogue.message(engine, "you", text, None, now, GAP * len(earlier))
+
+
 def cmd_try(args: argparse.Namespace) -> int:
     engine = _engine()
     text = " ".join(args.message)
-    response = engine.respond(text)
+    said = _in_context(engine, args.after or [], text)
+    response = said.response
     d = response.decision
     n = d.normalised
     print(f"message:     {text!r}")
@@ -69,7 +102,15 @@ def cmd_try(args: argparse.Namespace) -> int:
         print(line)
     if d.check is not None and d.check.suppressed and any(o.signal for o in d.opinions):
         print("second opinion: not heard; a guard or a context explained the crisis words")
-    if d.crisis and d.finding and d.finding.signal:
+    if said.answered is not None:
+        print(f"decision:    the answer to the bot's question: {said.answered}"
+              f"{f' (level {said.level})' if said.level else ''}")
+    elif said.across is not None:
+        steps = " then ".join("|".join(sorted(step)) for step in said.across.steps)
+        print(f"decision:    CRISIS {said.level} across messages via rule {said.across.id} ({steps})")
+    elif said.level == "concern" and not d.crisis:
+        print("decision:    the direct question asked once more (the last message did not answer it)")
+    elif d.crisis and d.finding and d.finding.signal:
         s = d.finding.signal
         extra = [x for x, on in (("negated", s.negated), ("about someone else", s.about_other)) if on]
         if d.finding.detector != engine.rules.name:
@@ -135,6 +176,10 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("match", help="read messages (one per line) on stdin, write JSON lines")
     t = sub.add_parser("try", help="explain how one message is understood and answered")
     t.add_argument("message", nargs="+")
+    t.add_argument("--after", nargs="+", metavar="EARLIER",
+                   help="earlier messages of the same conversation, oldest first, to explain it in context")
+    sub.add_parser("converse", help="read conversations ({\"messages\": [...]} per line) on "
+                   "stdin, write one JSON line each")
     v = sub.add_parser("validate", help="check intents/ and resources.yaml; file:line problems")
     v.add_argument("--strict", action="store_true", help="fail on warnings too")
     c = sub.add_parser("chat", help="talk to the bot in this terminal")
@@ -147,8 +192,9 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = {"match": cmd_match, "try": cmd_try, "validate": cmd_validate, "chat": cmd_chat,
-            "run": cmd_run, "escalations": staff_cli.cmd_escalations, "purge": staff_cli.cmd_purge}
+COMMANDS = {"match": cmd_match, "converse": cmd_converse, "try": cmd_try, "validate": cmd_validate,
+            "chat": cmd_chat, "run": cmd_run, "escalations": staff_cli.cmd_escalations,
+            "purge": staff_cli.cmd_purge}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -44,7 +44,8 @@ CRISIS_REPLY_KEYS = (
     "lines_open", "lines_closed", "safe_question", "exercise", "keep_talking",
     "button_safe", "button_need_help", "emergency_first", "emergency_steps", "button_yes",
     "button_no", "button_unsaid", "ask_no", "ask_unsaid", "other_guidance", "other_call",
-    "helper_question", "button_helper_ok", "button_helper_not_ok", "helper_ok",
+    "helper_question", "button_helper_ok", "button_helper_not_ok", "helper_ok", "across_opening",
+    "ask_again", "safe_again",
 )
 
 

@@ -14,7 +14,8 @@ from bot.content.problems import ContentError, Problem
 from bot.content.yamlio import Node, load_file
 
 VERSION = 1
-KINDS = ("intent", "crisis", "guards", "teencode", "messages", "exercise", "safety_plan", "training")
+KINDS = ("intent", "crisis", "guards", "teencode", "messages", "exercise", "safety_plan", "training",
+         "dialogue")
 TRAINING_DIR = "training"  # the training corpus, a folder of its own: it is long
 KNOCK_ON = (". Errors in other files may follow from this one; they are left out until this "
             "file reads")

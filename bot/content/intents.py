@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.content.activities import Reference, references
-from bot.content.fields import identifier, ids, localised, per_language
+from bot.content.fields import identifier, ids, localised, optional_localised, per_language
 from bot.content.problems import Problem
 from bot.content.yamlio import Node
 from bot.core.commands import intent_ids
@@ -19,7 +19,7 @@ from bot.core.normalise import folded_words
 from bot.core.replies import COMMAND_LIST
 
 INTENT_FIELDS = {"id", "title", "examples", "reply", "resources", "buttons", "menu", "threshold",
-                 "not_when_negated"}
+                 "not_when_negated", "more"}
 MIN_EXAMPLE_CHARS = 3
 # Intent ids the bot opens itself: the commands' topics, and the reply about someone else at risk.
 REQUIRED_INTENTS = (*intent_ids(), "greeting", "hotlines", "help_someone_else")
@@ -70,6 +70,7 @@ def intent(node: Node, parsed: Examples, buttons: list[Reference]) -> Intent:
         not_when_negated=negated_node.boolean("not_when_negated") if negated_node else False,
         path=node.path,
         line=node.line,
+        more=optional_localised(node, "more", f"intent '{intent_id}'"),
     )
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.content.activities import Reference, check_references, exercise, safety_plan
 from bot.content.crisis_rules import read_crisis, vocabulary
+from bot.content.dialogue import check_dialogue, read_dialogue
 from bot.content.files import content_files, kind_of, open_file
 from bot.content.intents import Examples, check_duplicates, intent, read_examples
 from bot.content.intents import check_references as check_resources
@@ -28,7 +29,7 @@ from bot.content.yamlio import Node
 from bot.core.crisis_rules import compile_rules
 from bot.core.engine import Engine
 from bot.core.language import LANGUAGES, Language, LanguageGuesser
-from bot.core.models import Content, Exercise, Localised, TrainingExample
+from bot.core.models import Content, DialogueContent, Exercise, Localised, TrainingExample
 from bot.core.normalise import Normaliser, folded_words, marked_words, vocabulary_of
 from bot.core.replies import EXERCISES
 
@@ -52,6 +53,7 @@ class _Raw:
     messages: dict[str, Localised] = field(default_factory=dict)
     exercises: list[Node] = field(default_factory=list)
     safety_plan: Node | None = None
+    dialogue: Node | None = None
     training: list[TrainingExample] = field(default_factory=list)
     vocab: dict[Language, list[str]] = field(default_factory=lambda: {"vi": [], "en": []})  # folded words
     marked: set[str] = field(default_factory=set)  # folded words Vietnamese writes with diacritics
@@ -95,6 +97,10 @@ def load_engine(intents_dir: Path, resources_path: Path) -> Loaded:
     if raw.safety_plan is None and complete:
         problems.append(Problem(str(intents_dir), 0, "no safety plan: add safety_plan.yaml with a "
                                 "`safety_plan:` section; /safetyplan needs it"))
+    dialogue, written = read_dialogue(raw.dialogue) if raw.dialogue else (DialogueContent(), {})
+    if raw.dialogue is not None and crisis is not None:
+        check_dialogue(dialogue, written, {c.id for c in crisis.rules.concepts}, normalise,
+                       raw.dialogue.path, problems)
     check_duplicates(intents, set(crisis.intent_ids.values()) if crisis else set(), problems)
     if complete:
         check_messages(raw.messages, problems, files[0].parent / "messages.yaml" if files else intents_dir)
@@ -114,7 +120,7 @@ def load_engine(intents_dir: Path, resources_path: Path) -> Loaded:
     if errors_in(problems) or crisis is None or compiled is None or plan is None:
         raise ContentError(problems)
     content = Content(intents, hotlines, facts, raw.messages, crisis, normalise, do_not_list,
-                      exercises, plan, tuple(raw.training))
+                      exercises, plan, tuple(raw.training), dialogue)
     model, failed = learn(content, lambda text: normalised.pop(text, None) or normalise(text))
     problems += failed
     return Loaded(Engine(content, compiled[0], (model,) if model is not None else ()),
@@ -156,6 +162,10 @@ def _first_pass(root: Node, raw: _Raw) -> None:
         _teencode(node, raw)
     elif kind == "exercise":
         raw.exercises.append(node)
+    elif kind == "dialogue":
+        if raw.dialogue is not None:
+            node.problem(f"a second `dialogue:`; it already comes from {raw.dialogue.path}")
+        raw.dialogue = node
     elif kind == "safety_plan":
         if raw.safety_plan is not None:
             node.problem(f"a second safety plan; the plan already comes from {raw.safety_plan.path}")

@@ -45,8 +45,9 @@ class CrisisReplies:
                       ReplyButton(self._said("button_need_help", lang), Action(Kind.CHECK_IN, "help"))))
 
     def reply(self, level: Level, lang: Language, now: datetime, about_other: bool = False,
-              topic: str | None = None) -> Reply:
-        """`topic`: what the message is about besides the risk, offered after a "no"."""
+              topic: str | None = None, across: bool = False) -> Reply:
+        """`topic`: what the message is about besides the risk, offered after a "no". `across`:
+        raised by what the person said over several messages, which the opening says."""
         if about_other:
             return self._about_other(lang, now)
         number = self.builder.emergency_number()
@@ -55,18 +56,38 @@ class CrisisReplies:
             parts = [self._said("emergency_first", lang, number=number), self._said("emergency_steps", lang),
                      *lines, self._said("keep_talking", lang)]
             return Reply("\n\n".join(parts), follow_up=self._safe_question(lang))
-        opening = self._said(f"{level}_opening", lang)
+        opening = self._said("across_opening" if across else f"{level}_opening", lang)
         danger = f"{self._said('not_emergency', lang)} {self._said('emergency_call', lang, number=number)}"
         if level == "concern":
             parts = [opening, danger, *lines, self._said("keep_talking", lang)]
-            no = Action(Kind.ASK, f"no:{topic}" if topic else "no")
-            buttons = (ReplyButton(self._said("button_yes", lang), Action(Kind.ASK, "yes")),
-                       ReplyButton(self._said("button_no", lang), no),
-                       ReplyButton(self._said("button_unsaid", lang), Action(Kind.ASK, "unsaid")))
-            return Reply("\n\n".join(parts), buttons)
+            return Reply("\n\n".join(parts), self._ask_buttons(lang, topic))
         parts = [opening, danger, *lines, self._said("exercise", lang), self._said("keep_talking", lang)]
         return Reply("\n\n".join(parts), self.builder.buttons(self.builder.content.crisis.buttons, lang),
                      follow_up=self._safe_question(lang))
+
+    def _ask_buttons(self, lang: Language, topic: str | None) -> tuple[ReplyButton, ...]:
+        no = Action(Kind.ASK, f"no:{topic}" if topic else "no")
+        return (ReplyButton(self._said("button_yes", lang), Action(Kind.ASK, "yes")),
+                ReplyButton(self._said("button_no", lang), no),
+                ReplyButton(self._said("button_unsaid", lang), Action(Kind.ASK, "unsaid")))
+
+    def ask_again(self, lang: Language, now: datetime, topic_reply: Reply | None = None,
+                  topic: str | None = None) -> Reply:
+        """The direct question once more, gently, after a message that did not answer it: the
+        reply to what the message was about first, when it was about a topic, then the lines."""
+        parts = [topic_reply.text] if topic_reply is not None else []
+        parts += [self._said("ask_again", lang), *self._lines(lang, now)]
+        return Reply("\n\n".join(parts), self._ask_buttons(lang, topic))
+
+    def safe_again(self, level: Level, lang: Language, now: datetime,
+                   topic_reply: Reply | None = None) -> Reply:
+        """"Are you safe right now?" once more, after a message that did not answer it; after an
+        emergency reply, the emergency number still comes first."""
+        first = [self._said("emergency_first", lang, number=self.builder.emergency_number())
+                 if level == "emergency" else ""]
+        parts = [*filter(None, first), *([topic_reply.text] if topic_reply is not None else []),
+                 self._said("safe_again", lang), *self._lines(lang, now)]
+        return Reply("\n\n".join(parts), self._safe_question(lang).buttons)
 
     def _about_other(self, lang: Language, now: datetime) -> Reply:
         number = self.builder.emergency_number()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.core.actions import Action, Kind
+from bot.core.answers import AnswerReader
 from bot.core.crisis import CrisisCheck, CrisisDetector
 from bot.core.crisis_replies import CrisisReplies
 from bot.core.detectors import Detector, Finding, Level, combine
@@ -85,6 +86,7 @@ class Engine:
     replies: ReplyBuilder = field(init=False, repr=False)
     crisis_replies: CrisisReplies = field(init=False, repr=False)
     guide: Guide = field(init=False, repr=False)
+    answers: AnswerReader = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         negations = self.rules.negation_words()
@@ -93,6 +95,13 @@ class Engine:
         object.__setattr__(self, "replies", ReplyBuilder(self.content))
         object.__setattr__(self, "crisis_replies", CrisisReplies(self.replies))
         object.__setattr__(self, "guide", Guide(self.content, self.replies))
+        answers = AnswerReader(self.content.dialogue.answers, self.content.normalise)
+        object.__setattr__(self, "answers", answers)
+
+    def fold(self, text: str) -> str:
+        """The words of `text` without diacritics, teencode written out: how typed answers and
+        button labels are compared."""
+        return " ".join(t.folded for t in self.content.normalise(text).tokens)
 
     def __repr__(self) -> str:
         return f"Engine({len(self.content.intents)} intents)"

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal
 
+from bot.core.across import AcrossRules
 from bot.core.actions import Action
 from bot.core.crisis_rules import CrisisRules
 from bot.core.detectors import Level
@@ -47,6 +48,7 @@ class Intent:
     not_when_negated: bool
     path: str
     line: int
+    more: Localised | None = None  # further tips, for "what else?" after the reply
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +139,14 @@ class CrisisContent:
 
 
 @dataclass(frozen=True)
+class DialogueContent:
+    """`intents/dialogue.yaml`: typed answers' phrases by meaning, and the rules across messages."""
+
+    answers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    across: AcrossRules = field(default_factory=AcrossRules)
+
+
+@dataclass(frozen=True)
 class Content:
     intents: tuple[Intent, ...]
     hotlines: dict[str, Hotline]
@@ -148,6 +158,7 @@ class Content:
     exercises: dict[str, Exercise]
     safety_plan: SafetyPlan
     training: tuple[TrainingExample, ...] = ()
+    dialogue: DialogueContent = field(default_factory=DialogueContent)
     _by_id: dict[str, Intent] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -117,6 +117,13 @@ class ReplyBuilder:
             parts.append("\n".join(open_now + closed))
         return Reply("\n\n".join(parts), self.buttons(intent.buttons, lang))
 
+    def more(self, intent_id: str, lang: Language) -> Reply:
+        """"What else?" after a topic's reply: its further tips, or the menu when it has none."""
+        intent = self.content.intent(intent_id)
+        if intent is None or intent.more is None:
+            return Reply(self.say("more_none", lang), self.menu(lang).buttons)
+        return Reply(intent.more(lang), self.buttons(intent.buttons, lang))
+
     def buttons(self, actions: tuple[Action, ...], lang: Language) -> tuple[ReplyButton, ...]:
         """Buttons for actions (a topic, an exercise, the safety plan, a menu group), labelled
         from content; an action that names nothing is left out."""

@@ -12,13 +12,11 @@ import logging
 from collections.abc import Callable
 
 from telegram import Update
-from telegram.constants import ChatType
 
 from bot.core.actions import PLAN_AGAIN, Action, Kind
 from bot.core.language import AUTO, LANGUAGES
 from bot.storage.privacy import pseudonym
 from bot.telegram.conversation import Callback, Context, Conversation
-from bot.telegram.delivery import send_reply
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +48,10 @@ class Buttons:
     def handlers(self) -> list[tuple[Kind | None, Callback]]:
         """Each kind with its handler; None: everything else, tried last."""
         return [(Kind.LANGUAGE, self.on_language), (Kind.FORGET, self.on_forget),
-                (Kind.CHECK_IN, self.on_check_in), (Kind.REMIND, self.on_remind),
+                (Kind.CHECK_IN, self.on_answer), (Kind.REMIND, self.on_answer),
                 (Kind.EXERCISE, self.on_activity), (Kind.PLAN, self.on_activity),
-                (Kind.STEP, self.on_step), (Kind.STAFF, self.on_staff), (Kind.ASK, self.on_ask),
+                (Kind.STEP, self.on_step), (Kind.STAFF, self.on_staff), (Kind.ASK, self.on_answer),
+                (Kind.HELPER, self.on_answer),
                 (None, self.on_reply)]
 
     async def on_reply(self, update: Update, context: Context) -> None:
@@ -76,48 +75,16 @@ class Buttons:
         if action is None or action.arg != "yes" or user is None:
             await self.conversation.say(update, context, "forget_cancelled", lang)
             return
-        await runtime.forget(pseudonym(user.id, runtime.secret), chat.id if chat else None)
+        await runtime.forget(pseudonym(user.id, runtime.secret), chat.id if chat else None,
+                             runtime.person(update))
         await self.conversation.say(update, context, "forget_done", lang)
 
-    async def on_check_in(self, update: Update, context: Context) -> None:
-        """The answer to "are you safe?" (safe/help) or to a later check-in (better/hard). "Safe"
-        in a private chat brings the offer of one check-in later today."""
+    async def on_answer(self, update: Update, context: Context) -> None:
+        """The answer to one of the bot's questions ("are you thinking of suicide?", "are you
+        safe?", a check-in, the offer of one), as `Conversation.answered` takes it typed too."""
         action = await _tapped(update)
-        if action is None:
-            return
-        runtime, user, chat = self.runtime, update.effective_user, update.effective_chat
-        lang = runtime.lang(update)
-        await self.conversation.answer(update, context, runtime.engine.action(action, lang))
-        answer = action.crisis_answer
-        if user is None or chat is None or answer is None:
-            return
-        user_ref = pseudonym(user.id, runtime.secret)
-        await runtime.after_answer(user_ref, answer)
-        if action.arg != "safe" or chat.type != ChatType.PRIVATE or await runtime.check_ins.pending(user_ref):
-            return
-        offer = runtime.check_ins.offer(lang)
-        if offer is not None:
-            await send_reply(context.bot, chat.id, offer)
-
-    async def on_ask(self, update: Update, context: Context) -> None:
-        """The answer to the direct question of a concern reply: yes brings the urgent reply and
-        raises the escalation; no and "rather not say" are stored, and the lines stay."""
-        action = await _tapped(update)
-        runtime, user = self.runtime, update.effective_user
-        if action is None:
-            return
-        await self.conversation.answer(update, context, runtime.engine.action(action, runtime.lang(update)))
-        if user is not None and action.crisis_answer is not None:
-            await runtime.after_answer(pseudonym(user.id, runtime.secret), action.crisis_answer)
-
-    async def on_remind(self, update: Update, context: Context) -> None:
-        action = await _tapped(update)
-        runtime, user, chat = self.runtime, update.effective_user, update.effective_chat
-        if action is None or user is None or chat is None or chat.type != ChatType.PRIVATE:
-            return
-        reply = await runtime.check_ins.on_button(action, pseudonym(user.id, runtime.secret), chat.id,
-                                                  runtime.lang(update))
-        await send_reply(context.bot, chat.id, reply)
+        if action is not None:
+            await self.conversation.answered(update, context, action)
 
     async def on_activity(self, update: Update, context: Context) -> None:
         """Starting an exercise or the safety plan, or having the finished plan sent again."""

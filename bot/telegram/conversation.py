@@ -18,8 +18,10 @@ from telegram.constants import ChatType, MessageEntityType
 from telegram.error import Forbidden
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.core.actions import Action
+from bot.core.actions import Action, Kind
 from bot.core.commands import LANGUAGE, Command
+from bot.core.detectors import Level
+from bot.core.dialogue import answer_level
 from bot.core.language import AUTO, LANGUAGES, Language
 from bot.core.replies import Reply
 from bot.storage.privacy import pseudonym
@@ -57,15 +59,54 @@ class Conversation:
         self.runtime = runtime
 
     async def answer(self, update: Update, context: Context, reply: Reply,
-                     lang: Language | None = None) -> None:
-        """Send a reply; in a group, with the suggestion to talk in private."""
+                     lang: Language | None = None, level: Level | None = None, asked: bool = True) -> None:
+        """Send a reply; in a group, with the suggestion to talk in private. Its question, if it
+        asks one, is remembered as the one a typed answer answers (`asked`: not yet remembered)."""
         chat = update.effective_chat
         if chat is None:
             return
+        if asked:
+            self.asked(update, reply, level)
         if chat.type != ChatType.PRIVATE:
             hint = self.runtime.engine.replies.say("group_hint", lang or self.runtime.lang(update))
             reply = Reply(f"{reply.text}\n\n{hint}", reply.buttons, reply.follow_up)
         await send_reply(context.bot, chat.id, reply)
+
+    def asked(self, update: Update, reply: Reply, level: Level | None = None) -> None:
+        person = self.runtime.person(update)
+        if person is not None:
+            self.runtime.dialogue.sent(self.runtime.engine, person, reply, time.monotonic(), level)
+
+    async def answered(self, update: Update, context: Context, action: Action,
+                       typed: Reply | None = None) -> None:
+        """The answer to one of the bot's questions, tapped or typed (`typed`: the dialogue's
+        reply to it, already remembered). Yes to "are you thinking of suicide?" brings the urgent
+        reply and raises the escalation; every answer to a crisis reply is stored; "safe" in a
+        private chat brings the offer of one check-in later today."""
+        runtime, user, chat = self.runtime, update.effective_user, update.effective_chat
+        if chat is None:
+            return
+        lang = runtime.lang(update)
+        if action.kind is Kind.REMIND:
+            if user is not None and chat.type == ChatType.PRIVATE:
+                user_ref = pseudonym(user.id, runtime.secret)
+                reply = await runtime.check_ins.on_button(action, user_ref, chat.id, lang)
+                self.asked(update, reply)
+                await send_reply(context.bot, chat.id, reply)
+            return
+        reply = typed or runtime.engine.action(action, lang)
+        await self.answer(update, context, reply, lang, answer_level(action), asked=typed is None)
+        answer = action.crisis_answer
+        if user is None or answer is None:
+            return
+        user_ref = pseudonym(user.id, runtime.secret)
+        await runtime.after_answer(user_ref, answer)
+        if action.arg != "safe" or chat.type != ChatType.PRIVATE or await runtime.check_ins.pending(user_ref):
+            return
+        offer = runtime.check_ins.offer(lang)
+        if offer is not None:
+            self.asked(update, offer)
+            await send_reply(context.bot, chat.id, offer)
 
     async def say(self, update: Update, context: Context, key: str, lang: Language | None = None) -> None:
         """One of the bot's own sentences, as a reply."""
@@ -89,7 +130,9 @@ class Conversation:
         if chat.type != ChatType.PRIVATE:
             await send_reply(context.bot, chat.id, Reply(runtime.engine.replies.say("group_hint", lang)))
             return
-        if not await runtime.sessions.start(chat.id, action, lang):
+        if await runtime.sessions.start(chat.id, action, lang):
+            self.asked(update, Reply(""))  # an exercise started: whatever was asked before is let go
+        else:
             await self.answer(update, context, runtime.engine.action(action, lang))
 
     # Messages
@@ -107,30 +150,40 @@ class Conversation:
             if text is None:
                 return
         engine = runtime.engine
-        user_ref = runtime.user_ref(update)
-        assert user_ref is not None  # a message always has a chat
-        response = engine.respond(text, runtime.languages.get(user_ref))
-        decision = response.decision
+        user_ref, person = runtime.user_ref(update), runtime.person(update)
+        assert user_ref is not None and person is not None  # a message always has a chat
+        said = runtime.dialogue.message(engine, person, text, runtime.languages.get(user_ref),
+                                        datetime.now(UTC), time.monotonic())
+        decision = said.decision
         if decision.crisis:
             # Stopping an exercise awaits nothing, so no paced step can slip in before the reply.
             interrupted = runtime.sessions.interrupt(chat.id)
             # First, before any other await: the person gets the helplines.
-            delivered = await send_crisis_reply(context.bot, chat.id, response.reply)
+            delivered = await send_crisis_reply(context.bot, chat.id, said.reply)
             await runtime.after_crisis(update, decision, user_ref, delivered)
             await runtime.sessions.send_interrupted(chat.id, interrupted)
+            return
+        # An exercise or the safety plan takes what is typed; otherwise an answer to the bot's
+        # question, typed instead of tapped, is taken as the button, before any limit.
+        busy = runtime.sessions.takes_text(chat.id)
+        if said.answered is not None and not busy and update.edited_message is None:
+            await self.answered(update, context, said.answered, said.reply)
+            return
+        if said.level is not None and not busy:
+            await self.answer(update, context, said.reply, decision.lang, said.level, asked=False)
             return
         if not runtime.limiter.allow(user_ref, time.monotonic()):
             if runtime.limiter.first_refusal(user_ref):
                 refusal = Reply(engine.replies.say("rate_limited", decision.lang))
                 await send_reply(context.bot, chat.id, refusal)
             return
-        if runtime.sessions.takes_text(chat.id):
+        if busy:
             # An edit changes an earlier message, not the answer to the step now asked; it only
             # needed the crisis check above.
             if update.edited_message is None:
                 await runtime.sessions.answer(chat.id, text)
             return
-        await self.answer(update, context, response.reply, decision.lang)
+        await self.answer(update, context, said.reply, decision.lang, asked=False)
 
     async def on_non_text(self, update: Update, context: Context) -> None:
         chat = update.effective_chat

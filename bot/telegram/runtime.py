@@ -22,8 +22,10 @@ from telegram.ext import JobQueue
 from bot.config import Settings
 from bot.content.cache import ContentCache
 from bot.content.problems import ContentError, Severity
+from bot.core.dialogue import Dialogue
 from bot.core.engine import Decision, Engine
 from bot.core.language import Language
+from bot.core.memory import Memory
 from bot.storage.escalation_log import EscalationLog, new_escalation
 from bot.storage.factory import open_store
 from bot.storage.privacy import load_or_create_secret, pseudonym
@@ -75,6 +77,7 @@ class Runtime:
     languages: dict[str, Language]  # chosen with /language, by user reference
     bot_username: str
     alerts: asyncio.Task[None]
+    dialogue: Dialogue  # each person's last minutes, in memory only
     reloading: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
@@ -100,7 +103,8 @@ class Runtime:
             check_ins=CheckIns(store, lambda: live.current, options.clock),
             limiter=UserLimiter(settings.user_messages_per_minute), languages=languages,
             bot_username=bot.username,
-            alerts=asyncio.create_task(desk.run_alerts(bot), name="staff-alerts"))
+            alerts=asyncio.create_task(desk.run_alerts(bot), name="staff-alerts"),
+            dialogue=Dialogue(Memory(settings.session_timeout_minutes * 60.0)))
 
     @property
     def engine(self) -> Engine:
@@ -132,6 +136,15 @@ class Runtime:
             return pseudonym(user.id, self.secret)
         return pseudonym(chat.id, self.secret) if chat is not None else None
 
+    @staticmethod
+    def person(update: Update) -> tuple[int, int] | None:
+        """Whose conversation a message belongs to, for the memory of the last minutes: the chat,
+        and in a group the person in it too. Raw ids, held in the process only, as for sessions."""
+        user, chat = update.effective_user, update.effective_chat
+        if chat is None:
+            return None
+        return (chat.id, user.id if user is not None and chat.type != "private" else 0)
+
     def lang(self, update: Update) -> Language:
         """The person's chosen language, else their Telegram app's language, else Vietnamese."""
         user = update.effective_user
@@ -160,10 +173,12 @@ class Runtime:
             log.info("content reloaded: %d intents", len(engine.content.intents))
             return []
 
-    async def forget(self, user_ref: str, chat_id: int | None) -> None:
+    async def forget(self, user_ref: str, chat_id: int | None, person: tuple[int, int] | None = None) -> None:
         self.languages.pop(user_ref, None)
         if chat_id is not None:
             self.sessions.forget(chat_id)
+        if person is not None:
+            self.dialogue.forget(person)
         removed = await self.store.forget(user_ref)
         await self.escalations.forget(user_ref)
         log.info("forget: %d row(s) deleted", removed)

@@ -1,0 +1,191 @@
+"""Conversations in the pure core: typed answers to the bot's questions, the question asked once
+more, risk that only shows across messages, "what else?", and the memory that holds it all
+for minutes and nothing else."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.core.across import AcrossRule, AcrossRules, Cue
+from bot.core.actions import Action, Kind
+from bot.core.answers import Question
+from bot.core.dialogue import Dialogue, Said
+from bot.core.engine import Engine
+from bot.core.memory import Memory
+from bot.core.replies import Reply, ReplyButton
+
+NOW = datetime(2026, 12, 2, 14, 0, tzinfo=UTC)  # 21:00 in Vietnam
+
+
+class Chat:
+    """One person's conversation, a few seconds between messages."""
+
+    def __init__(self, engine: Engine, timeout: float = 1800.0) -> None:
+        self.engine = engine
+        self.dialogue = Dialogue(Memory(timeout))
+        self.clock = 0.0
+
+    def says(self, text: str, wait: float = 5.0) -> Said:
+        self.clock += wait
+        return self.dialogue.message(self.engine, "person", text, None, NOW, self.clock)
+
+
+def meaning(engine: Engine, text: str) -> str | None:
+    return engine.answers.read(engine.content.normalise(text))
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("có", "yes"), ("ừ", "yes"), ("uh", "yes"), ("ừm", "yes"), ("co chu", "yes"), ("chắc là có", "yes"),
+    ("hmm… có lẽ là có ạ", "yes"), ("cũng có nghĩ", "yes"), ("yeah kinda", "yes"), ("sometimes", "yes"),
+    ("ừ, dạo này hay nghĩ lắm", "yes"),
+    ("không", "no"), ("ko", "no"), ("hông", "no"), ("không đâu bạn", "no"), ("nope", "no"), ("có đâu", "no"),
+    ("không biết nữa", "unsure"), ("ko bít", "unsure"), ("idk", "unsure"), ("not sure", "unsure"),
+    ("mình ổn mà", "fine"), ("an toàn", "fine"), ("i'm safe", "fine"), ("no, just tired", "no"),
+    ("không ổn lắm", "help"), ("cứu em", "help"), ("i need help", "help"),
+    ("còn cách nào khác không", "more"), ("what else", "more"),
+])
+def test_typed_answers_are_read_by_what_they_mean(engine: Engine, typed: str, expected: str) -> None:
+    assert meaning(engine, typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["mình cũng không biết phải làm gì với kỳ thi này nữa, mệt quá trời",
+                                   "có ai ở đó không", "thi xong rồi", "😔", ""])
+def test_a_message_that_is_not_an_answer_means_nothing(engine: Engine, typed: str) -> None:
+    assert meaning(engine, typed) is None
+
+
+def test_the_same_answer_is_a_different_button_for_each_question(engine: Engine) -> None:
+    ask = Reply("?", (ReplyButton("Có", Action(Kind.ASK, "yes")),
+                      ReplyButton("Không", Action(Kind.ASK, "no:x")),
+                      ReplyButton("Không muốn nói", Action(Kind.ASK, "unsaid"))))
+    safe = Reply("?", (ReplyButton("An toàn", Action(Kind.CHECK_IN, "safe")),
+                       ReplyButton("Cần giúp", Action(Kind.CHECK_IN, "help"))))
+    offer = Reply("?", (ReplyButton("Có, lúc 18:00", Action(Kind.REMIND, "1790000000")),
+                        ReplyButton("Không cần", Action(Kind.REMIND, "no"))))
+    asked, safety, check_in = (Question.of(r, engine.fold) for r in (ask, safe, offer))
+    assert asked is not None and safety is not None and check_in is not None
+    assert asked.action_for("fine", "") == Action(Kind.ASK, "no:x")  # "mình ổn" is no to "suicide?"
+    assert safety.action_for("fine", "") == Action(Kind.CHECK_IN, "safe")  # and yes to "safe?"
+    assert safety.action_for("unsure", "") == Action(Kind.CHECK_IN, "help")  # unsure of safety: help
+    assert check_in.action_for("yes", "") == Action(Kind.REMIND, "1790000000")
+    assert asked.action_for(None, engine.fold("Không muốn nói")) == Action(Kind.ASK, "unsaid")  # a label
+    assert Question.of(Reply("no buttons"), engine.fold) is None
+
+
+def test_yes_typed_to_the_direct_question_is_the_yes_button(engine: Engine) -> None:
+    chat = Chat(engine)
+    asked = chat.says("dạo này mik thấy mik chỉ là gánh nặng cho cả nhà thôi")
+    assert asked.level == "concern" and asked.escalates
+    yes = chat.says("ừ")
+    assert yes.answered == Action(Kind.ASK, "yes") and yes.level == "urgent" and not yes.escalates
+    assert yes.reply.text == engine.action(Action(Kind.ASK, "yes"), "vi", NOW).text
+    # The urgent reply asks "are you safe?": a message that answers nothing is asked it again,
+    # once, at the level it was asked at, with the lines.
+    again = chat.says("mấy tuần nay rồi")
+    assert again.level == "urgent" and again.answered is None
+    assert engine.crisis_replies._said("safe_again", "vi") in again.reply.text
+    assert [b.action.arg for b in again.reply.buttons] == ["safe", "help"]
+    assert chat.says("hôm nay trời mưa to quá").level is None  # asked once, not every time
+
+
+def test_no_typed_to_the_direct_question_does_not_escalate(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.says("em chẳng muốn tỉnh dậy nữa")
+    no = chat.says("không, em chỉ mệt thôi")
+    assert no.answered is not None and no.answered.parts()[0] == "no" and no.level is None
+    assert engine.crisis_replies._said("ask_no", "vi") in no.reply.text
+
+
+def test_an_answer_that_carries_its_own_signal_is_read_by_the_crisis_check_first(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.says("em chẳng muốn tỉnh dậy nữa")
+    said = chat.says("có, tối nay em sẽ uống hết lọ thuốc ngủ")
+    assert said.escalates and said.level == "urgent" and said.answered is None
+
+
+def test_the_direct_question_left_unanswered_is_asked_once_more(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.says("i feel like a burden to everyone")
+    again = chat.says("anyway i can't sleep at all these days")
+    assert again.level == "concern" and not again.escalates
+    assert again.reply.text.startswith(engine.replies.intent(engine.content.intent("coping_sleep"), "en",  # type: ignore[arg-type]
+                                                             NOW).text)
+    assert engine.crisis_replies._said("ask_again", "en") in again.reply.text
+    assert [b.action.kind for b in again.reply.buttons] == [Kind.ASK] * 3
+    assert chat.says("yes").level == "urgent"  # the question asked again is answered as the first
+
+
+def test_signals_too_weak_alone_add_up_across_messages(engine: Engine) -> None:
+    chat = Chat(engine)
+    assert chat.says("dao nay mk met lam").level is None
+    burden = chat.says("cam giac ai cung se on hon neu ko co mk")
+    assert burden.level == "concern"
+    farewell = chat.says("cam on da nghe mk noi nha, tam biet")
+    assert farewell.escalates and farewell.level == "urgent" and farewell.across is not None
+    assert farewell.decision.rule == farewell.across.id
+    assert farewell.reply.text.startswith(engine.crisis_replies._said("across_opening", "vi"))
+
+
+def test_a_goodbye_alone_or_after_an_exam_stays_ordinary(engine: Engine) -> None:
+    chat = Chat(engine)
+    for text in ("mai thi giải tích mà mik chưa học chữ nào 💀", "chắc chết quá bot ơi",
+                 "thôi cày xuyên đêm, thi xong rủ tụi bạn đi ăn lẩu", "bye nha"):
+        assert chat.says(text).level is None, text
+
+
+def test_words_a_context_explained_leave_no_cues(engine: Engine) -> None:
+    chat = Chat(engine)
+    for text in ("em đang làm bài thuyết trình về phòng chống tự tử ở học sinh",
+                 "có số liệu về người mua thuốc ngủ để tự tử không ạ", "cảm ơn bot nhé, tạm biệt"):
+        assert not chat.says(text).escalates, text
+
+
+def test_more_after_a_topic_gives_its_further_tips(engine: Engine) -> None:
+    chat = Chat(engine)
+    assert chat.says("mình mất ngủ mấy hôm nay").decision.intent == "coping_sleep"
+    more = chat.says("còn cách nào khác không")
+    sleep = engine.content.intent("coping_sleep")
+    assert sleep is not None and sleep.more is not None and more.reply.text == sleep.more("vi")
+
+
+def test_memory_ends_with_the_timeout(engine: Engine) -> None:
+    chat = Chat(engine, timeout=60.0)
+    chat.says("em chẳng muốn tỉnh dậy nữa")
+    assert chat.says("ừ", wait=61.0).answered is None  # the question is forgotten with the rest
+
+
+def test_memory_is_bounded_and_holds_no_text() -> None:
+    memory = Memory(timeout=60.0, max_people=2, max_messages=3)
+    for person, at in (("a", 1.0), ("b", 2.0), ("c", 3.0)):
+        memory.note(memory.recall(person, at), frozenset({"despair"}))
+    assert len(memory) == 2 and memory.recall("a", 4.0).cues == ()  # the oldest went first
+    recent = memory.recall("c", 5.0)
+    for n in range(5):
+        memory.note(recent, frozenset({f"cue{n}"}))
+    assert [set(c) for c in recent.cues] == [{"cue2"}, {"cue3"}, {"cue4"}]
+    assert all(not isinstance(v, str) or v in ("despair",) for v in vars_of(recent))
+    memory.forget("c")
+    assert memory.recall("c", 6.0).cues == ()
+
+
+def vars_of(recent: object) -> list[object]:
+    return [getattr(recent, name) for name in recent.__slots__]  # type: ignore[attr-defined]
+
+
+def test_a_rule_needs_distinct_messages_and_the_last_among_them() -> None:
+    rules = AcrossRules((Cue("despair", frozenset({"burden"})), Cue("farewell", frozenset({"goodbye"}))),
+                        (AcrossRule("r", "urgent", (frozenset({"despair"}), frozenset({"farewell"}))),))
+    both = frozenset({"despair", "farewell"})
+    assert rules.judge([], both) is None  # one message alone is the crisis rules' to decide
+    assert rules.judge([frozenset({"despair"})], frozenset({"farewell"})) is not None
+    assert rules.judge([frozenset({"despair"}), frozenset({"farewell"})], frozenset()) is None
+    assert rules.cues_of(["burden"], None) == frozenset({"despair"})
+
+
+def test_across_rules_only_raise(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.says("mình thấy mình là gánh nặng")
+    said = chat.says("mình vừa uống hết lọ thuốc ngủ rồi, tạm biệt")
+    assert said.level == "emergency" and said.across is None  # not lowered to the rule's urgent
