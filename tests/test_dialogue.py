@@ -189,3 +189,11 @@ def test_across_rules_only_raise(engine: Engine) -> None:
     chat.says("mình thấy mình là gánh nặng")
     said = chat.says("mình vừa uống hết lọ thuốc ngủ rồi, tạm biệt")
     assert said.level == "emergency" and said.across is None  # not lowered to the rule's urgent
+
+
+def test_a_fallback_after_a_heavy_message_acknowledges_the_feeling_first(engine: Engine) -> None:
+    said = Chat(engine).says("bế tắc thật sự")
+    assert said.decision.intent is None and said.level is None
+    assert said.reply.text.startswith(engine.replies.say("fallback_feeling", "vi"))
+    plain = Chat(engine).says("qwerty asdf zxcv")
+    assert plain.reply.text == engine.replies.fallback(plain.decision.lang).text

@@ -18,7 +18,7 @@ from bot.core.detectors import LEVELS
 from bot.core.models import DialogueContent
 from bot.core.normalise import Normalised
 
-DIALOGUE_FIELDS = {"answers", "cues", "rules"}
+DIALOGUE_FIELDS = {"answers", "cues", "rules", "feelings"}
 CUE_FIELDS = {"concepts", "levels"}
 RULE_FIELDS = {"id", "level", "steps"}
 
@@ -38,8 +38,15 @@ def read_dialogue(node: Node) -> tuple[DialogueContent, Lines]:
             answers[meaning] = tuple(text for lang in texts for text, _ in texts[lang])
             lines.update((f"answer:{text}", line) for lang in texts for text, line in texts[lang])
     cues = _cues(node.get("cues"), lines)
-    rules = _rules(node.get("rules"), {c.id for c in cues})
-    return DialogueContent(answers, AcrossRules(tuple(cues), tuple(rules))), lines
+    cue_ids = {c.id for c in cues}
+    rules = _rules(node.get("rules"), cue_ids)
+    feelings_node = node.get("feelings")
+    feelings = frozenset(feelings_node.text_list("feelings")) if feelings_node else frozenset()
+    for unknown in sorted(feelings - cue_ids):
+        assert feelings_node is not None
+        feelings_node.problem(f"`feelings` names the cue '{unknown}', which `cues:` does not define; "
+                              f"write one of {', '.join(sorted(cue_ids))}")
+    return DialogueContent(answers, AcrossRules(tuple(cues), tuple(rules), feelings)), lines
 
 
 def _cues(node: Node | None, lines: Lines) -> list[Cue]:

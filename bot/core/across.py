@@ -35,6 +35,7 @@ class AcrossRule:
 class AcrossRules:
     cues: tuple[Cue, ...] = ()
     rules: tuple[AcrossRule, ...] = ()
+    feelings: frozenset[str] = frozenset()  # cues that make a fallback acknowledge the feeling first
 
     def cues_of(self, concepts: Iterable[str], level: Level | None) -> frozenset[str]:
         """The cues of one message: by the concepts it holds, and the level it was answered at."""

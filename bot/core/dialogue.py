@@ -118,6 +118,8 @@ class Dialogue:
             return self._ask_again(engine, recent, question, response, now)
         if meaning == "more" and recent.topic is not None:
             return Said(Response(decision, engine.replies.more(recent.topic, lang)), None)
+        if decision.intent is None and not cues.isdisjoint(engine.content.dialogue.across.feelings):
+            return Said(Response(decision, engine.replies.fallback(lang, feeling=True)), None)
         return Said(response, None)
 
     def _ask_again(self, engine: Engine, recent: Recent, question: Question, response: Response,

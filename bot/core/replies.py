@@ -178,8 +178,12 @@ class ReplyBuilder:
                      tuple(ReplyButton(self.say(f"button_{code}", lang), Action(Kind.LANGUAGE, code))
                            for code in ("vi", "en", "auto")))
 
-    def fallback(self, lang: Language) -> Reply:
-        return Reply(self.say("fallback", lang), self.menu(lang).buttons)
+    def fallback(self, lang: Language, feeling: bool = False) -> Reply:
+        """`feeling`: the message sounded sad or heavy, which is said before anything else."""
+        text = self.say("fallback", lang)
+        if feeling:
+            text = f"{self.say('fallback_feeling', lang)}\n\n{text}"
+        return Reply(text, self.menu(lang).buttons)
 
     def hotline_list(self, lang: Language, now: datetime) -> Reply:
         ids = tuple(self.content.hotlines)
