@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from bot.cli.chat import run_chat
+from bot.cli.chat import piped_lines, run_chat
 from bot.cli.terminal_log import TerminalLog
 from bot.core.actions import Action, Kind
 from bot.core.commands import COMMANDS, Command
@@ -203,3 +204,14 @@ def test_an_answer_typed_in_the_terminal_is_the_button(engine: Engine) -> None:
     urgent = engine.action(Action(Kind.ASK, "yes"), "vi").text
     assert urgent.splitlines()[0] in out
     assert engine.replies.say("checkin_safe", "vi") in out
+
+
+def test_piped_lines_are_read_without_the_stdin_lock() -> None:
+    read_end, write_end = os.pipe()
+    os.write(write_end, "mất ngủ\nmột dòng cuối".encode())
+    os.close(write_end)
+    read = piped_lines(read_end)
+    assert [read(""), read("")] == ["mất ngủ", "một dòng cuối"]
+    with pytest.raises(EOFError):
+        read("")
+    os.close(read_end)

@@ -8,7 +8,9 @@ as escalations marked as coming from the terminal (`bot.cli.terminal_log`), unle
 
 from __future__ import annotations
 
+import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -43,10 +45,36 @@ class Inbox(Protocol):
         ended and nothing is being paced (a paced exercise runs to its end first)."""
 
 
-class TypedLines:
-    """Lines typed at the terminal, read by a thread so that a paced step can wait for them."""
+def piped_lines(fd: int) -> Callable[[str], str]:
+    """Lines of a pipe or a file, read with `os.read`. Through `sys.stdin` the reading thread
+    would hold the buffered reader's lock, and an interpreter that exits while it waits there
+    aborts ("could not acquire lock ... at interpreter shutdown"); `os.read` holds no lock."""
+    pending = bytearray()
 
-    def __init__(self, read: Callable[[str], str] = input) -> None:
+    def read(_prompt: str) -> str:
+        while b"\n" not in pending:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                if not pending:
+                    raise EOFError
+                last = pending.decode("utf-8", errors="replace")
+                pending.clear()
+                return last
+            pending.extend(chunk)
+        line, _, rest = bytes(pending).partition(b"\n")
+        pending[:] = rest
+        return line.decode("utf-8", errors="replace")
+
+    return read
+
+
+class TypedLines:
+    """Lines typed at the terminal, read by a thread so that a paced step can wait for them:
+    with `input` at a terminal (line editing), from the file descriptor otherwise."""
+
+    def __init__(self, read: Callable[[str], str] | None = None) -> None:
+        if read is None:
+            read = input if sys.stdin.isatty() else piped_lines(sys.stdin.fileno())
         # The prompt is printed by the chat when it waits: typing ahead is read all the same.
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._ended = False
