@@ -64,22 +64,23 @@ def test_the_same_answer_is_a_different_button_for_each_question(engine: Engine)
                        ReplyButton("Cần giúp", Action(Kind.CHECK_IN, "help"))))
     offer = Reply("?", (ReplyButton("Có, lúc 18:00", Action(Kind.REMIND, "1790000000")),
                         ReplyButton("Không cần", Action(Kind.REMIND, "no"))))
-    asked, safety, check_in = (Question.of(r, engine.fold) for r in (ask, safe, offer))
+    asked, safety, check_in = (Question.of(r, engine.fold_label) for r in (ask, safe, offer))
     assert asked is not None and safety is not None and check_in is not None
     assert asked.action_for("fine", "") == Action(Kind.ASK, "no:x")  # "mình ổn" is no to "suicide?"
     assert safety.action_for("fine", "") == Action(Kind.CHECK_IN, "safe")  # and yes to "safe?"
     assert safety.action_for("unsure", "") == Action(Kind.CHECK_IN, "help")  # unsure of safety: help
     assert check_in.action_for("yes", "") == Action(Kind.REMIND, "1790000000")
-    assert asked.action_for(None, engine.fold("Không muốn nói")) == Action(Kind.ASK, "unsaid")  # a label
-    assert Question.of(Reply("no buttons"), engine.fold) is None
+    # A button's label typed out is that button.
+    assert asked.action_for(None, engine.fold_label("Không muốn nói")) == Action(Kind.ASK, "unsaid")
+    assert Question.of(Reply("no buttons"), engine.fold_label) is None
 
 
 def test_yes_typed_to_the_direct_question_is_the_yes_button(engine: Engine) -> None:
     chat = Chat(engine)
     asked = chat.says("dạo này mik thấy mik chỉ là gánh nặng cho cả nhà thôi")
-    assert asked.level == "concern" and asked.escalates
+    assert asked.level == "concern" and asked.decision.crisis
     yes = chat.says("ừ")
-    assert yes.answered == Action(Kind.ASK, "yes") and yes.level == "urgent" and not yes.escalates
+    assert yes.answered == Action(Kind.ASK, "yes") and yes.level == "urgent" and not yes.decision.crisis
     assert yes.reply.text == engine.action(Action(Kind.ASK, "yes"), "vi", NOW).text
     # The urgent reply asks "are you safe?": a message that answers nothing is asked it again,
     # once, at the level it was asked at, with the lines.
@@ -102,14 +103,14 @@ def test_an_answer_that_carries_its_own_signal_is_read_by_the_crisis_check_first
     chat = Chat(engine)
     chat.says("em chẳng muốn tỉnh dậy nữa")
     said = chat.says("có, tối nay em sẽ uống hết lọ thuốc ngủ")
-    assert said.escalates and said.level == "urgent" and said.answered is None
+    assert said.decision.crisis and said.level == "urgent" and said.answered is None
 
 
 def test_the_direct_question_left_unanswered_is_asked_once_more(engine: Engine) -> None:
     chat = Chat(engine)
     chat.says("i feel like a burden to everyone")
     again = chat.says("anyway i can't sleep at all these days")
-    assert again.level == "concern" and not again.escalates
+    assert again.level == "concern" and not again.decision.crisis
     assert again.reply.text.startswith(engine.replies.intent(engine.content.intent("coping_sleep"), "en",  # type: ignore[arg-type]
                                                              NOW).text)
     assert engine.crisis_replies._said("ask_again", "en") in again.reply.text
@@ -123,7 +124,7 @@ def test_signals_too_weak_alone_add_up_across_messages(engine: Engine) -> None:
     burden = chat.says("cam giac ai cung se on hon neu ko co mk")
     assert burden.level == "concern"
     farewell = chat.says("cam on da nghe mk noi nha, tam biet")
-    assert farewell.escalates and farewell.level == "urgent" and farewell.across is not None
+    assert farewell.decision.crisis and farewell.level == "urgent" and farewell.across is not None
     assert farewell.decision.rule == farewell.across.id
     assert farewell.reply.text.startswith(engine.crisis_replies._said("across_opening", "vi"))
 
@@ -139,7 +140,7 @@ def test_words_a_context_explained_leave_no_cues(engine: Engine) -> None:
     chat = Chat(engine)
     for text in ("em đang làm bài thuyết trình về phòng chống tự tử ở học sinh",
                  "có số liệu về người mua thuốc ngủ để tự tử không ạ", "cảm ơn bot nhé, tạm biệt"):
-        assert not chat.says(text).escalates, text
+        assert not chat.says(text).decision.crisis, text
 
 
 def test_more_after_a_topic_gives_its_further_tips(engine: Engine) -> None:

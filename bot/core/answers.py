@@ -16,11 +16,12 @@ from typing import Literal
 
 from bot.core.actions import Action, Kind
 from bot.core.normalise import Normalised, Token
+from bot.core.phrases import Phrase, compile_phrase
 from bot.core.replies import Reply
 
 Meaning = Literal["yes", "no", "unsure", "fine", "help", "more"]
 MEANINGS: tuple[Meaning, ...] = ("yes", "no", "unsure", "fine", "help", "more")
-SHORT = 4  # words: a message this short that starts with an answer is that answer ("có ạ 😔")
+SHORT = 4  # words: a message this short may be answers in a row, or start with a two-word one
 # Not meanings: the words around an answer ("hmm…", "thật ra", "ạ", "nha") that are not part of it.
 OPENERS, PARTICLES = "openers", "particles"
 Words = tuple[Token, ...]
@@ -80,17 +81,19 @@ class AnswerReader:
 
     def __init__(self, phrases: Mapping[str, Sequence[str]],
                  normalise: Callable[[str], Normalised]) -> None:
-        def tokens_of(text: str) -> Words:
-            return tuple(normalise(text).tokens)
+        def folded(text: str) -> tuple[str, ...]:
+            return _folded(normalise(text).tokens)
 
-        self._meanings: dict[tuple[str, ...], list[tuple[Words, Meaning]]] = {}
+        self._meanings: dict[tuple[str, ...], list[tuple[Phrase, Meaning]]] = {}
         for meaning in MEANINGS:
             for text in phrases.get(meaning, ()):
-                if words := tokens_of(text):
-                    self._meanings.setdefault(_folded(words), []).append((words, meaning))
+                phrase = compile_phrase(text, meaning, normalise)
+                if phrase.words:
+                    key = tuple(w.folded for w in phrase.words)
+                    self._meanings.setdefault(key, []).append((phrase, meaning))
         # Longest first, so that "thật ra thì" goes before "thật ra".
-        self._openers = _longest_first(_folded(tokens_of(t)) for t in phrases.get(OPENERS, ()))
-        self._particles = _longest_first(_folded(tokens_of(t)) for t in phrases.get(PARTICLES, ()))
+        self._openers = _longest_first(map(folded, phrases.get(OPENERS, ())))
+        self._particles = _longest_first(map(folded, phrases.get(PARTICLES, ())))
         self._longest = max((len(w) for w in self._meanings), default=0)
 
     def read(self, message: Normalised) -> Meaning | None:
@@ -134,9 +137,8 @@ class AnswerReader:
         return found.pop() if len(found) == 1 else None
 
     def _meaning(self, typed: Words) -> Meaning | None:
-        for words, meaning in self._meanings.get(_folded(typed), ()):
-            if all(not t.strict or w.text == w.folded or t.text == w.text
-                   for t, w in zip(typed, words, strict=True)):
+        for phrase, meaning in self._meanings.get(_folded(typed), ()):
+            if all(w.matches(t) for w, t in zip(phrase.words, typed, strict=True)):
                 return meaning
         return None
 

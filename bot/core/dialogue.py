@@ -55,11 +55,6 @@ class Said:
     def decision(self) -> Decision:
         return self.response.decision
 
-    @property
-    def escalates(self) -> bool:
-        """A new escalation to log: a crisis decision (an answer raises the one already logged)."""
-        return self.decision.crisis
-
 
 class Dialogue:
     def __init__(self, memory: Memory) -> None:
@@ -81,9 +76,8 @@ class Dialogue:
         """A reply the bot sent outside `message` (a button's, a command's), at `level` when it
         is a crisis reply: its question, if it asks one, is now the one being answered."""
         recent = self.memory.recall(person, clock)
-        self.memory.ask(recent, Question.of(reply, engine.fold))
-        asks = recent.question is not None and recent.question.kind in (Kind.ASK, Kind.CHECK_IN)
-        recent.asked_again, recent.asked_at = False, level if asks else None
+        self.memory.ask(recent, Question.of(reply, engine.fold_label))
+        recent.asked_again, recent.asked_at = False, level if _asked_again_if_unanswered(recent) else None
 
     def forget(self, person: Hashable) -> None:
         self.memory.forget(person)
@@ -106,9 +100,10 @@ class Dialogue:
                 return self._kept(engine, decision, now)
             return Said(response, decision.level)
         question, lang = recent.question, decision.lang
-        meaning = engine.answers.read(decision.normalised) if decision.normalised else None
-        if question is not None:
-            action = question.action_for(meaning, engine.fold(decision.text))
+        message = decision.normalised
+        meaning = engine.answers.read(message) if message else None
+        if question is not None and message is not None:
+            action = question.action_for(meaning, message.folded)
             if action is not None:
                 reply = engine.action(action, lang, now)
                 return Said(Response(decision, reply), answer_level(action), action)
@@ -157,11 +152,10 @@ class Dialogue:
 
     def _asked(self, engine: Engine, recent: Recent, said: Said) -> None:
         """What the reply asked, if anything, for the next message to answer."""
-        self.memory.ask(recent, Question.of(said.reply, engine.fold))
+        self.memory.ask(recent, Question.of(said.reply, engine.fold_label))
         if said.level is not None and _graver(said.level, recent.reached):
             recent.reached = said.level
-        # Only a crisis reply's question is asked again; a check-in offer left aside is let go.
-        if recent.question is None or recent.question.kind not in (Kind.ASK, Kind.CHECK_IN):
+        if not _asked_again_if_unanswered(recent):
             recent.asked_at = None
         elif said.level is not None:
             recent.asked_at = said.level
@@ -179,6 +173,11 @@ def answer_level(action: Action) -> Level | None:
     if action == ASKED_YES:
         return "urgent"
     return "concern" if action in (Action(Kind.HELPER, "not_ok"), ASKED_UNSAID) else None
+
+
+def _asked_again_if_unanswered(recent: Recent) -> bool:
+    """Only a crisis reply's question is asked again; a check-in offer left aside is let go."""
+    return recent.question is not None and recent.question.kind in (Kind.ASK, Kind.CHECK_IN)
 
 
 def _graver(level: Level, than: Level | None) -> bool:

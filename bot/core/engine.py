@@ -87,6 +87,7 @@ class Engine:
     crisis_replies: CrisisReplies = field(init=False, repr=False)
     guide: Guide = field(init=False, repr=False)
     answers: AnswerReader = field(init=False, repr=False)
+    _labels: dict[str, str] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         negations = self.rules.negation_words()
@@ -98,10 +99,13 @@ class Engine:
         answers = AnswerReader(self.content.dialogue.answers, self.content.normalise)
         object.__setattr__(self, "answers", answers)
 
-    def fold(self, text: str) -> str:
-        """The words of `text` without diacritics, teencode written out: how typed answers and
-        button labels are compared."""
-        return " ".join(t.folded for t in self.content.normalise(text).tokens)
+    def fold_label(self, label: str) -> str:
+        """A button's label as typed answers are compared with it: without diacritics, teencode
+        written out. Labels come from content, so each is normalised once, not on every reply."""
+        folded = self._labels.get(label)
+        if folded is None:
+            folded = self._labels[label] = self.content.normalise(label).folded
+        return folded
 
     def __repr__(self) -> str:
         return f"Engine({len(self.content.intents)} intents)"
