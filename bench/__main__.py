@@ -4,6 +4,7 @@
     python -m bench --quick         # every benchmark on a small sample: checks they run
     python -m bench --only engine scaling --json results.json
     python -m bench --only model    # how the learned model's threshold was chosen
+    python -m bench --only topics   # how the topic classifier's threshold was chosen
 
 Figures are wall-clock times on this machine: compare runs on the same machine only.
 """
@@ -31,6 +32,7 @@ BENCHMARKS = {
     "telegram": "bench.telegram_e2e",
     "store": "bench.store_speed",
     "model": "bench.model_cv",
+    "topics": "bench.topic_cv",
 }
 
 

@@ -42,6 +42,7 @@ def meaning(engine: Engine, text: str) -> str | None:
     ("ừ, dạo này hay nghĩ lắm", "yes"),
     ("không", "no"), ("ko", "no"), ("hông", "no"), ("không đâu bạn", "no"), ("nope", "no"), ("có đâu", "no"),
     ("không biết nữa", "unsure"), ("ko bít", "unsure"), ("idk", "unsure"), ("not sure", "unsure"),
+    ("chắc không", "unsure"), ("có lẽ không ạ", "unsure"), ("not really", "unsure"),
     ("mình ổn mà", "fine"), ("an toàn", "fine"), ("i'm safe", "fine"), ("no, just tired", "no"),
     ("không ổn lắm", "help"), ("cứu em", "help"), ("i need help", "help"),
     ("còn cách nào khác không", "more"), ("what else", "more"),
@@ -127,6 +128,26 @@ def test_signals_too_weak_alone_add_up_across_messages(engine: Engine) -> None:
     assert farewell.decision.crisis and farewell.level == "urgent" and farewell.across is not None
     assert farewell.decision.rule == farewell.across.id
     assert farewell.reply.text.startswith(engine.crisis_replies._said("across_opening", "vi"))
+
+
+def test_a_hedged_no_to_the_direct_question_keeps_the_concern_and_the_lines(engine: Engine) -> None:
+    chat = Chat(engine)
+    assert chat.says("i feel like a burden to everyone").level == "concern"
+    hedged = chat.says("not really")
+    assert hedged.answered == Action(Kind.ASK, "unsaid") and hedged.level == "concern"
+
+
+def test_a_goodbye_after_a_plan_is_asked_about_every_time(engine: Engine) -> None:
+    chat = Chat(engine)
+    assert chat.says("mình đã mua đủ thuốc rồi, tối nay sẽ uống hết").level == "urgent"
+    unanswered = chat.says("mệt quá")
+    assert unanswered.level == "urgent"  # the question "are you safe?" asked once more
+    for goodbye in ("cảm ơn nhé", "thôi bye"):
+        said = chat.says(goodbye)
+        assert said.level == "urgent" and not said.decision.crisis, goodbye
+        assert said.across is not None and said.across.id == "goodbye_after_grave"
+        assert engine.crisis_replies._said("safe_again", "vi") in said.reply.text
+        assert any(b.action.kind is Kind.CHECK_IN for b in said.reply.buttons)
 
 
 def test_a_goodbye_alone_or_after_an_exam_stays_ordinary(engine: Engine) -> None:

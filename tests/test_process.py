@@ -55,8 +55,10 @@ async def test_polling_process_answers_reloads_and_stops_cleanly(tmp_path: Path)
                 encoding="utf-8",
             )
             process.send_signal(signal.SIGHUP)
-            for _ in range(50):
-                telegram.send_text("mất ngủ")
+            # Each probe from someone new: one person asking 50 times would meet the rate limit
+            # while the content is reloaded (it is retrained, which takes seconds).
+            for n in range(50):
+                telegram.send_text("mất ngủ", user_id=30_000 + n)
                 calls = await telegram.wait_for("sendMessage", len(telegram.calls_to("sendMessage")) + 1)
                 if calls[-1].params["text"].startswith("SAU KHI NẠP LẠI"):
                     break

@@ -28,6 +28,7 @@ from bot.content.validate import check_engine
 from bot.core.dialogue import Dialogue, Said
 from bot.core.engine import Decision, Engine
 from bot.core.memory import Memory
+from bot.core.model import shown
 
 
 def _loaded() -> Loaded:
@@ -107,9 +108,11 @@ def cmd_try(args: argparse.Namespace) -> int:
               f"{f' (level {said.level})' if said.level else ''}")
     elif said.across is not None:
         steps = " then ".join("|".join(sorted(step)) for step in said.across.steps)
-        print(f"decision:    CRISIS {said.level} across messages via rule {said.across.id} ({steps})")
-    elif said.level == "concern" and not d.crisis:
-        print("decision:    the direct question asked once more (the last message did not answer it)")
+        how = "CRISIS" if said.decision.crisis else "asked again whether safe, at the level reached:"
+        print(f"decision:    {how} {said.level} across messages via rule {said.across.id} ({steps})")
+    elif said.level is not None and not d.crisis:
+        print(f"decision:    the bot's question asked once more, at {said.level} (the last message "
+              "did not answer it)")
     elif d.crisis and d.finding and d.finding.signal:
         s = d.finding.signal
         extra = [x for x, on in (("negated", s.negated), ("about someone else", s.about_other)) if on]
@@ -120,8 +123,16 @@ def cmd_try(args: argparse.Namespace) -> int:
     else:
         for c in d.candidates:
             print(f"candidate:   {c.intent:<22} {c.score:5.1f}  {c.how} '{c.example}'")
-        print(f"decision:    {d.intent or 'fallback'} (score {d.score:.1f}, "
-              f"threshold {engine.matcher.threshold_for(d.intent or '')})")
+        if d.guess is not None:
+            weighed = ", ".join(f"{shown(f)} {w:+.2f}" for f, w in d.guess.weighed)
+            print(f"classifier:  {d.guess.intent} {d.guess.probability:.2f} (speaks at "
+                  f"{engine.topics_threshold:.2f} when no candidate reaches its threshold); "
+                  f"weighed most: {weighed}")
+        if d.intent is not None and d.guess is not None:
+            print(f"decision:    {d.intent} (by the classifier: no candidate reached its threshold)")
+        else:
+            print(f"decision:    {d.intent or 'fallback'} (score {d.score:.1f}, "
+                  f"threshold {engine.matcher.threshold_for(d.intent or '')})")
     print("\nreply:\n" + response.reply.text)
     for button in response.reply.buttons:
         print(f"  [{button.label}] -> {button.action}")

@@ -19,7 +19,7 @@ from bot.core.models import DialogueContent
 from bot.core.normalise import Normalised
 
 DIALOGUE_FIELDS = {"answers", "cues", "rules", "feelings"}
-CUE_FIELDS = {"concepts", "levels"}
+CUE_FIELDS = {"concepts", "levels", "topics"}
 RULE_FIELDS = {"id", "level", "steps"}
 
 
@@ -61,15 +61,17 @@ def _cues(node: Node | None, lines: Lines) -> list[Cue]:
         cue.allow_keys(CUE_FIELDS, f"cue '{cue_id}'")
         concepts = cue.get("concepts")
         levels = cue.get("levels")
+        topics = cue.get("topics")
         names = frozenset(concepts.text_list(f"the concepts of cue '{cue_id}'")) if concepts else frozenset()
+        answered = frozenset(topics.text_list(f"the topics of cue '{cue_id}'")) if topics else frozenset()
         written = levels.text_list(f"the levels of cue '{cue_id}'") if levels else []
         for level in written:
             if level not in LEVELS:
                 cue.problem(f"cue '{cue_id}' has the level '{level}'; write one of {', '.join(LEVELS)}")
-        if not names and not written:
-            cue.problem(f"cue '{cue_id}' names no concepts and no levels; add `concepts: [...]`")
+        if not names and not written and not answered:
+            cue.problem(f"cue '{cue_id}' names no concepts, levels or topics; add `concepts: [...]`")
         lines[f"cue:{cue_id}"] = cue.line
-        cues.append(Cue(cue_id, names, frozenset(w for w in written if w in LEVELS)))
+        cues.append(Cue(cue_id, names, frozenset(w for w in written if w in LEVELS), answered))
     return cues
 
 
@@ -101,14 +103,19 @@ def _rules(node: Node | None, cue_ids: set[str]) -> list[AcrossRule]:
     return rules
 
 
-def check_dialogue(dialogue: DialogueContent, lines: Lines, concepts: set[str],
+def check_dialogue(dialogue: DialogueContent, lines: Lines, concepts: set[str], topics: set[str],
                    normalise: Callable[[str], Normalised], path: str, problems: list[Problem]) -> None:
-    """Across files: cues name concepts of the crisis rules; no answer phrase means two things."""
+    """Across files: cues name concepts of the crisis rules and topics of the intents; no answer
+    phrase means two things."""
     for cue in dialogue.across.cues:
         for unknown in sorted(cue.concepts - concepts):
             problems.append(Problem(path, lines.get(f"cue:{cue.id}", 0),
                                     f"cue '{cue.id}' names the concept '{unknown}', which "
                                     "intents/crisis.yaml does not define; add it there or remove it"))
+        for unknown in sorted(cue.topics - topics):
+            problems.append(Problem(path, lines.get(f"cue:{cue.id}", 0),
+                                    f"cue '{cue.id}' names the topic '{unknown}', which no intent "
+                                    f"defines; write one of {', '.join(sorted(topics))}"))
     meaning_of: dict[tuple[str, ...], str] = {}
     for meaning, phrases in dialogue.answers.items():
         if meaning in (OPENERS, PARTICLES):

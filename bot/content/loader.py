@@ -99,8 +99,8 @@ def load_engine(intents_dir: Path, resources_path: Path) -> Loaded:
                                 "`safety_plan:` section; /safetyplan needs it"))
     dialogue, written = read_dialogue(raw.dialogue) if raw.dialogue else (DialogueContent(), {})
     if raw.dialogue is not None and crisis is not None:
-        check_dialogue(dialogue, written, {c.id for c in crisis.rules.concepts}, normalise,
-                       raw.dialogue.path, problems)
+        check_dialogue(dialogue, written, {c.id for c in crisis.rules.concepts}, {i.id for i in intents},
+                       normalise, raw.dialogue.path, problems)
     check_duplicates(intents, set(crisis.intent_ids.values()) if crisis else set(), problems)
     if complete:
         check_messages(raw.messages, problems, files[0].parent / "messages.yaml" if files else intents_dir)
@@ -121,9 +121,10 @@ def load_engine(intents_dir: Path, resources_path: Path) -> Loaded:
         raise ContentError(problems)
     content = Content(intents, hotlines, facts, raw.messages, crisis, normalise, do_not_list,
                       exercises, plan, tuple(raw.training), dialogue)
-    model, failed = learn(content, lambda text: normalised.pop(text, None) or normalise(text))
-    problems += failed
-    return Loaded(Engine(content, compiled[0], (model,) if model is not None else ()),
+    learned = learn(content, lambda text: normalised.pop(text, None) or normalise(text))
+    problems += learned.problems
+    opinions = (learned.crisis,) if learned.crisis is not None else ()
+    return Loaded(Engine(content, compiled[0], opinions, learned.topics),
                   tuple(p for p in problems if p.severity is Severity.WARNING))
 
 

@@ -19,7 +19,7 @@ MESSAGE_KEYS = (
     "forget_cancelled", "language_prompt", "language_set", "button_vi", "button_en", "non_text",
     "button_auto", "language_auto", "language_current_vi", "language_current_en",
     "language_current_auto", "group_hint", "rate_limited", "reload_ok", "reload_failed", "door_open",
-    "more_none", "fallback_feeling",
+    "more_none", "fallback_feeling", "also_topic",
     *(c.description_key for c in COMMANDS),
     # exercises, the safety plan and check-ins
     "menu_exercises", "button_start", "button_next", "button_skip", "button_stop", "button_continue",

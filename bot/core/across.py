@@ -1,7 +1,8 @@
 """Risk across messages: signals too weak alone that add up within one conversation.
 
 Each message leaves its cues (`intents/dialogue.yaml`): the concepts of the crisis rules it
-holds outside every guard and context, and the level it was answered at, in a few named kinds
+holds outside every guard and context, the level it was answered at, or the topic (a goodbye
+after the conversation reached urgent is a farewell), in a few named kinds
 (despair, a farewell, a means, a question about method...). A rule is a list of steps, each a
 choice of cues; it holds when the recent messages fill every step, each step by a different
 message, and the message just written fills one of them. Everything written here only raises:
@@ -22,6 +23,7 @@ class Cue:
     id: str
     concepts: frozenset[str]
     levels: frozenset[Level] = frozenset()
+    topics: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +39,14 @@ class AcrossRules:
     rules: tuple[AcrossRule, ...] = ()
     feelings: frozenset[str] = frozenset()  # cues that make a fallback acknowledge the feeling first
 
-    def cues_of(self, concepts: Iterable[str], level: Level | None) -> frozenset[str]:
-        """The cues of one message: by the concepts it holds, and the level it was answered at."""
+    def cues_of(self, concepts: Iterable[str], level: Level | None,
+                topic: str | None = None) -> frozenset[str]:
+        """The cues of one message: by the concepts it holds, the level it was answered at, and
+        the topic it was answered with."""
         held = frozenset(concepts)
         return frozenset(c.id for c in self.cues
-                         if not c.concepts.isdisjoint(held) or (level is not None and level in c.levels))
+                         if not c.concepts.isdisjoint(held) or (level is not None and level in c.levels)
+                         or (topic is not None and topic in c.topics))
 
     def judge(self, earlier: Sequence[frozenset[str]], now: frozenset[str]) -> AcrossRule | None:
         """The most severe rule the conversation completes with its latest message (`now`), given

@@ -33,6 +33,7 @@ from bot.core.phrases import Hit
 from bot.core.replies import Reply
 
 DETECTOR = "conversation"
+GRAVE: tuple[Level, ...] = ("urgent", "emergency")
 ASKED_YES = Action(Kind.ASK, "yes")
 # "I'd rather not say" keeps the concern it answers: the lines stay, and so does the level.
 ASKED_UNSAID = Action(Kind.ASK, "unsaid")
@@ -89,14 +90,15 @@ class Dialogue:
             return Said(response, None)
         rule = engine.content.dialogue.across.judge(recent.cues, cues)
         # A rule across messages raises what the conversation has not reached yet: a person
-        # already answered at urgent is asked "are you safe?" again, not given a second alarm.
+        # already answered at urgent is asked "are you safe?" again, not given a second alarm,
+        # and is asked every time ("bye" after "mình đã chuẩn bị xong" may be the last message).
+        again = None
         if rule is not None and not _graver(rule.level, recent.reached):
-            rule = None
+            again, rule = (rule if recent.reached in GRAVE else None), None
         if decision.crisis:
             if rule is not None and not decision.about_other and _graver(rule.level, decision.level):
                 return self._raised(engine, decision, rule, now)
-            grave = recent.reached in ("urgent", "emergency")
-            if decision.level == "concern" and not decision.about_other and grave:
+            if decision.level == "concern" and not decision.about_other and recent.reached in GRAVE:
                 return self._kept(engine, decision, now)
             return Said(response, decision.level)
         question, lang = recent.question, decision.lang
@@ -109,6 +111,11 @@ class Dialogue:
                 return Said(Response(decision, reply), answer_level(action), action)
         if rule is not None:
             return self._raised(engine, decision, rule, now)
+        if again is not None and recent.reached in GRAVE:
+            # After an emergency reply, 115 still comes first.
+            topic = response.reply if decision.intent is not None else None
+            reply = engine.crisis_replies.safe_again(recent.reached, decision.lang, now, topic)
+            return Said(Response(decision, reply), recent.reached, across=again)
         if question is not None and recent.asked_at is not None and not asked_again:
             return self._ask_again(engine, recent, question, response, now)
         if meaning == "more" and recent.topic is not None:
@@ -192,7 +199,9 @@ def _cues(engine: Engine, decision: Decision) -> frozenset[str]:
     level = decision.level if decision.crisis else None
     if check is None or message is None or check.contexts or check.topic is not None:
         return across.cues_of((), level)
-    return across.cues_of((c.phrase.owner for c in check.concepts if _as_written(c, message.tokens)), level)
+    topic = decision.intent if not decision.crisis else None
+    held = (c.phrase.owner for c in check.concepts if _as_written(c, message.tokens))
+    return across.cues_of(held, level, topic)
 
 
 def _as_written(hit: Hit, tokens: tuple[Token, ...]) -> bool:

@@ -23,6 +23,7 @@ from bot.core.matcher import Candidate, IntentMatcher
 from bot.core.models import Content
 from bot.core.normalise import Normalised
 from bot.core.replies import LAST_RESORT, Reply, ReplyBuilder
+from bot.core.topic_model import TopicGuess, TopicModel
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ class Decision:
     candidates: tuple[Candidate, ...] = ()
     failed: bool = False
     opinions: tuple[Finding, ...] = ()  # what each second opinion made of it, heard or not
+    guess: TopicGuess | None = None  # the topic classifier's, when the matcher found no topic
+    also: str | None = None  # a second topic the message is about, offered with a button
 
     @property
     def detector(self) -> str | None:
@@ -82,6 +85,7 @@ class Engine:
     content: Content
     rules: CrisisDetector
     second_opinions: tuple[Detector, ...] = ()
+    topics: TopicModel | None = None  # the learned topic classifier, where the matcher finds nothing
     matcher: IntentMatcher = field(init=False, repr=False)
     replies: ReplyBuilder = field(init=False, repr=False)
     crisis_replies: CrisisReplies = field(init=False, repr=False)
@@ -98,6 +102,10 @@ class Engine:
         object.__setattr__(self, "guide", Guide(self.content, self.replies))
         answers = AnswerReader(self.content.dialogue.answers, self.content.normalise)
         object.__setattr__(self, "answers", answers)
+
+    @property
+    def topics_threshold(self) -> float:
+        return self.topics.threshold if self.topics is not None else 1.0
 
     def fold_label(self, label: str) -> str:
         """A button's label as typed answers are compared with it: without diacritics, teencode
@@ -131,12 +139,21 @@ class Engine:
                             check=check, finding=finding, opinions=opinions)
         candidates = tuple(self.matcher.rank(message))
         chosen = next((c for c in candidates if c.score >= self.matcher.threshold_for(c.intent)), None)
-        if chosen is None:
-            return Decision(text, language, None, False, None,
-                            candidates[0].score if candidates else 0.0, normalised=message,
-                            check=check, finding=finding, candidates=candidates, opinions=opinions)
-        return Decision(text, language, chosen.intent, False, None, chosen.score, normalised=message,
-                        check=check, finding=finding, candidates=candidates, opinions=opinions)
+        if chosen is not None:
+            also = next((c.intent for c in candidates if c is not chosen
+                         and c.score >= self.matcher.threshold_for(c.intent)), None)
+            return Decision(text, language, chosen.intent, False, None, chosen.score, normalised=message,
+                            check=check, finding=finding, candidates=candidates, opinions=opinions,
+                            also=also)
+        # No example is close enough: the classifier may know the topic from its words.
+        guess = self.topics.guess(message) if self.topics is not None else None
+        if guess is not None and guess.probability >= self.topics_threshold:
+            return Decision(text, language, guess.intent, False, None, round(100 * guess.probability, 1),
+                            normalised=message, check=check, finding=finding, candidates=candidates,
+                            opinions=opinions, guess=guess)
+        return Decision(text, language, None, False, None, candidates[0].score if candidates else 0.0,
+                        normalised=message, check=check, finding=finding, candidates=candidates,
+                        opinions=opinions, guess=guess)
 
     def respond(self, text: str, lang: Language | None = None,
                 now: datetime | None = None) -> Response:
@@ -163,6 +180,8 @@ class Engine:
         intent = self.content.intent(decision.intent) if decision.intent else None
         reply = (self.replies.intent(intent, decision.lang, now) if intent is not None
                  else self.replies.fallback(decision.lang))
+        if intent is not None and decision.also is not None:
+            reply = self.replies.also(reply, decision.also, decision.lang)
         if decision.softened:
             reply = Reply(f"{reply.text}\n\n{self.replies.say('door_open', decision.lang)}", reply.buttons,
                           reply.follow_up)

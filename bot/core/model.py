@@ -93,7 +93,7 @@ class LearnedDetector:
         if not message.tokens:
             return Finding(self.name, None)
         probability, top = self.score(message)
-        grams = ", ".join(f"{_shown(f)} {w:+.2f}" for f, w in top)
+        grams = ", ".join(f"{shown(f)} {w:+.2f}" for f, w in top)
         evidence = (f"model:       {probability:.2f} (speaks at {self.threshold:.2f}); "
                     f"weighed most: {grams}",)
         if len(message.tokens) < MIN_WORDS:
@@ -104,7 +104,7 @@ class LearnedDetector:
         return Finding(self.name, signal, evidence)
 
 
-def _shown(feature: str) -> str:
+def shown(feature: str) -> str:
     """A feature as `try` prints it: a word or a pair of words in quotes, letters in brackets
     with `_` for the space around words."""
     if feature.startswith(("w ", "b ", "a ")):
@@ -112,11 +112,22 @@ def _shown(feature: str) -> str:
     return f"[{feature.replace(' ', '_')}]"
 
 
-def train(examples: Sequence[Labelled], normalise: Iterable[Normalised], threshold: float) -> LearnedDetector:
-    """Logistic regression on binary features; `normalise` yields each example normalised."""
+def feature_rows(normalised: Iterable[Normalised]) -> list[list[str]]:
+    """Each message's features. Training meets the same few thousand words in every message, so
+    each word's n-grams are made once."""
     known: dict[str, tuple[str, ...]] = {}
     remembered = lambda word: known.get(word) or known.setdefault(word, grams(word))  # noqa: E731
-    rows = [features(m, remembered) for m in normalise]
+    return [features(m, remembered) for m in normalised]
+
+
+def train(examples: Sequence[Labelled], normalise: Iterable[Normalised], threshold: float) -> LearnedDetector:
+    """Logistic regression on binary features; `normalise` yields each example normalised."""
+    return train_rows(examples, feature_rows(normalise), threshold)
+
+
+def train_rows(examples: Sequence[Labelled], rows: Sequence[Sequence[str]],
+               threshold: float) -> LearnedDetector:
+    """As `train`, from each example's features (`feature_rows`)."""
     # Numbered in the order first met; counted and looked up by C code (Counter, map), since
     # the corpus has hundreds of thousands of features.
     seen = Counter(chain.from_iterable(rows))  # a row holds each feature once: a document count

@@ -117,6 +117,17 @@ class ReplyBuilder:
             parts.append("\n".join(open_now + closed))
         return Reply("\n\n".join(parts), self.buttons(intent.buttons, lang))
 
+    def also(self, reply: Reply, intent_id: str, lang: Language) -> Reply:
+        """A topic's reply, offering a second topic the message was also about, first among
+        its buttons."""
+        intent = self.content.intent(intent_id)
+        action = Action(Kind.INTENT, intent_id)
+        if intent is None or any(b.action == action for b in reply.buttons):
+            return reply
+        title = intent.title(lang)
+        line = self.say("also_topic", lang, topic=title.casefold())
+        return Reply(f"{reply.text}\n\n{line}", (ReplyButton(title, action), *reply.buttons), reply.follow_up)
+
     def more(self, intent_id: str, lang: Language) -> Reply:
         """"What else?" after a topic's reply: its further tips, or the menu when it has none."""
         intent = self.content.intent(intent_id)
