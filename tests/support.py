@@ -159,8 +159,9 @@ def to(chat_id: int) -> Callable[[Call], bool]:
     return lambda call: call.params.get("chat_id") == chat_id
 
 
-async def replies(telegram: FakeTelegram, count: int = 1, chat_id: int = USER) -> list[str]:
-    calls = await telegram.wait_for("sendMessage", count, where=to(chat_id))
+async def replies(telegram: FakeTelegram, count: int = 1, chat_id: int = USER,
+                  timeout: float = 5.0) -> list[str]:
+    calls = await telegram.wait_for("sendMessage", count, where=to(chat_id), timeout=timeout)
     return [c.params["text"] for c in calls]
 
 

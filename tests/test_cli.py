@@ -98,16 +98,22 @@ def test_typing_stop_in_the_terminal_stops_a_paced_exercise_at_once(tmp_path: Pa
     chat = subprocess.Popen([sys.executable, "-m", "bot", "chat", "--no-log"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env)
     assert chat.stdin is not None
+    assert chat.stdout is not None
     chat.stdin.write(b"/language vi\n/exercises\n1\n1\n")
     chat.stdin.flush()
-    time.sleep(2.0)  # inside the first 4-second breath
+    shown = b""
+    while "hít vào thật chậm".encode() not in shown:  # the first breath is being paced
+        line = chat.stdout.readline()
+        assert line, "the chat ended before the exercise began"
+        shown += line
+    time.sleep(1.0)  # inside the first 4-second breath
     started = time.monotonic()
     chat.stdin.write("dừng\n/quit\n".encode())
     chat.stdin.flush()
     out, err = chat.communicate(timeout=30)
     assert chat.returncode == 0, err.decode()
     assert time.monotonic() - started < 3.0  # not after the 50 seconds of the whole exercise
-    text = out.decode()
+    text = (shown + out).decode()
     assert "Đã dừng bài tập" in text and text.count("hít vào thật chậm") == 1
 
 

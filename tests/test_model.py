@@ -119,7 +119,7 @@ def test_a_model_that_cannot_be_trained_leaves_the_rules_running(
 def test_a_threshold_out_of_range_is_named_with_its_line(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "intents", tmp_path / "intents")
     crisis = tmp_path / "intents" / "crisis.yaml"
-    crisis.write_text(crisis.read_text().replace("model: {threshold: 0.75}", "model: {threshold: 2}"))
+    crisis.write_text(crisis.read_text().replace("model: {threshold: 0.7}", "model: {threshold: 2}"))
     with pytest.raises(ContentError) as caught:
         load_engine(tmp_path / "intents", ROOT / "resources.yaml")
     problems = caught.value.problems
@@ -148,9 +148,9 @@ def run_bot(*args: str, stdin: str = "") -> str:
 def test_try_shows_the_model_score_and_what_weighed_most() -> None:
     out = run_bot("try", "chắc tối nay mình làm luôn, không ai ở nhà")
     line = next(line for line in out.splitlines() if line.startswith("model:"))
-    assert "speaks at 0.75" in line
+    assert "speaks at 0.70" in line
     # Five features with their weights: words and pairs in quotes, letters in brackets.
-    assert re.fullmatch(r"model: +0\.\d\d \(speaks at 0\.75\); weighed most: "
+    assert re.fullmatch(r"model: +0\.\d\d \(speaks at 0\.70\); weighed most: "
                         r"(?:(?:'[^']+'|\[[^\]]+\]) [+-]\d\.\d\d(?:, |$)){5}", line), line
 
 

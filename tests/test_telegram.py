@@ -16,6 +16,8 @@ from tests.fake_telegram import FakeTelegram
 from tests.support import ADMIN, USER, Person, Running, buttons, make_settings, replies, text, to, until
 
 ROOT = Path(__file__).resolve().parent.parent
+# A reload parses the content and retrains both models: seconds on a busy 2-core machine.
+RELOAD_SECONDS = 30.0
 
 
 @pytest.fixture
@@ -257,7 +259,7 @@ async def test_reload_by_an_admin(
         encoding="utf-8",
     )
     telegram.send_text("/reload", user_id=ADMIN)
-    [ok] = await replies(telegram, chat_id=ADMIN)
+    [ok] = await replies(telegram, chat_id=ADMIN, timeout=RELOAD_SECONDS)
     assert f"{len(running.runtime.engine.content.intents)} chủ đề" in ok
     telegram.send_text("mất ngủ")
     [text] = await replies(telegram)
@@ -269,7 +271,7 @@ async def test_reload_with_broken_content_keeps_the_old_and_names_file_and_line(
 ) -> None:
     (content_dir.intents_dir / "thanks.yaml").write_text("version: 1\nintent:\n  id: a\n  id: b\n")
     telegram.send_text("/reload", user_id=ADMIN)
-    [answer] = await replies(telegram, chat_id=ADMIN)
+    [answer] = await replies(telegram, chat_id=ADMIN, timeout=RELOAD_SECONDS)
     assert "thanks.yaml:4:" in answer and "duplicate key" in answer
     telegram.send_text("cảm ơn bạn nhiều nhé")
     [text] = await replies(telegram)

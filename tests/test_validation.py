@@ -300,9 +300,12 @@ def test_a_reply_that_promises_feelings_will_pass_is_refused(content: Content, p
 
 
 def test_a_placeholder_the_bot_does_not_fill_is_refused(content: Content) -> None:
-    content.edit(content.intents / "help.yaml", "{commands}\n\n      If", "{command}\n\n      If")
-    assert_problem(content.problems(), "help.yaml:62:", "the reply (en) has {command}, which the bot does "
-                   "not fill in")  # line 62: `en: |`, where the English reply starts
+    path = content.intents / "help.yaml"
+    content.edit(path, "{commands}\n\n      If", "{command}\n\n      If")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    english = lines.index("    en: |", lines.index("  reply:")) + 1  # where the English reply starts
+    assert_problem(content.problems(), f"help.yaml:{english}:", "the reply (en) has {command}, which the "
+                   "bot does not fill in")
 
 
 def test_a_menu_button_must_name_a_menu_group(content: Content) -> None:
