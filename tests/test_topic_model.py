@@ -54,7 +54,8 @@ def test_the_classifier_finds_a_topic_the_matcher_leaves_to_the_fallback(engine:
     decision = engine.decide(text)
     assert not decision.crisis
     assert decision.intent == "study_pressure" and decision.guess is not None
-    assert decision.guess.probability >= engine.topics_threshold
+    assert engine.topics is not None
+    assert decision.guess.probability >= decision.guess.threshold == engine.topics.threshold
 
 
 def test_the_matcher_decides_where_it_finds_a_topic(engine: Engine) -> None:

@@ -126,7 +126,7 @@ def cmd_try(args: argparse.Namespace) -> int:
         if d.guess is not None:
             weighed = ", ".join(f"{shown(f)} {w:+.2f}" for f, w in d.guess.weighed)
             print(f"classifier:  {d.guess.intent} {d.guess.probability:.2f} (speaks at "
-                  f"{engine.topics_threshold:.2f} when no candidate reaches its threshold); "
+                  f"{d.guess.threshold:.2f} when no candidate reaches its threshold); "
                   f"weighed most: {weighed}")
         if d.intent is not None and d.guess is not None:
             print(f"decision:    {d.intent} (by the classifier: no candidate reached its threshold)")

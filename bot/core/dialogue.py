@@ -111,7 +111,7 @@ class Dialogue:
                 return Said(Response(decision, reply), answer_level(action), action)
         if rule is not None:
             return self._raised(engine, decision, rule, now)
-        if again is not None and recent.reached in GRAVE:
+        if again is not None and recent.reached is not None:
             # After an emergency reply, 115 still comes first.
             topic = response.reply if decision.intent is not None else None
             reply = engine.crisis_replies.safe_again(recent.reached, decision.lang, now, topic)

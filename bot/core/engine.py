@@ -103,10 +103,6 @@ class Engine:
         answers = AnswerReader(self.content.dialogue.answers, self.content.normalise)
         object.__setattr__(self, "answers", answers)
 
-    @property
-    def topics_threshold(self) -> float:
-        return self.topics.threshold if self.topics is not None else 1.0
-
     def fold_label(self, label: str) -> str:
         """A button's label as typed answers are compared with it: without diacritics, teencode
         written out. Labels come from content, so each is normalised once, not on every reply."""
@@ -147,7 +143,7 @@ class Engine:
                             also=also)
         # No example is close enough: the classifier may know the topic from its words.
         guess = self.topics.guess(message) if self.topics is not None else None
-        if guess is not None and guess.probability >= self.topics_threshold:
+        if guess is not None and guess.heard:
             return Decision(text, language, guess.intent, False, None, round(100 * guess.probability, 1),
                             normalised=message, check=check, finding=finding, candidates=candidates,
                             opinions=opinions, guess=guess)

@@ -43,6 +43,11 @@ class TopicGuess:
     intent: str
     probability: float
     weighed: tuple[tuple[str, float], ...]  # the features that weighed most for it
+    threshold: float  # the probability from which it speaks
+
+    @property
+    def heard(self) -> bool:
+        return self.probability >= self.threshold
 
 
 @dataclass(frozen=True, repr=False)
@@ -68,12 +73,12 @@ class TopicModel:
         column = self.weights[rows, best]
         top = np.argsort(-column, kind="stable")[:SHOWN]
         weighed = tuple((found[k], float(column[k])) for k in top.tolist() if column[k] > 0)
-        return TopicGuess(self.intents[best], float(probabilities[best]), weighed)
+        return TopicGuess(self.intents[best], float(probabilities[best]), weighed, self.threshold)
 
     def confident(self, message: Normalised) -> TopicGuess | None:
         """The likeliest topic when it reaches the threshold, else None."""
         guess = self.guess(message)
-        return guess if guess is not None and guess.probability >= self.threshold else None
+        return guess if guess is not None and guess.heard else None
 
 
 def train_topics(rows: Sequence[Sequence[str]], labels: Sequence[str],
