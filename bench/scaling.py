@@ -21,12 +21,12 @@ from bot.telegram.heap import settle
 @contextmanager
 def exhaustive() -> Iterator[None]:
     """Score every example, however many intents: the matcher without its shortlist."""
-    saved = bot.core.matcher.SHORTLIST_INTENTS
-    bot.core.matcher.SHORTLIST_INTENTS = 10**9
+    saved = bot.core.matcher.SCORE_ALL_UP_TO
+    bot.core.matcher.SCORE_ALL_UP_TO = 10**9
     try:
         yield
     finally:
-        bot.core.matcher.SHORTLIST_INTENTS = saved
+        bot.core.matcher.SCORE_ALL_UP_TO = saved
 
 
 def _answer(engine: Engine, text: str) -> tuple[str | None, float]:
@@ -67,6 +67,6 @@ def run(quick: bool) -> list[Section]:
     section.notes.append("same answer: messages given the same topic with the same score with and "
                          "without the shortlist (a grown copy that ties with its original counts as the "
                          "same topic: which of two equal scores comes first is arbitrary)")
-    section.notes.append(f"up to {bot.core.matcher.SHORTLIST_INTENTS} intents every example is scored, so x1 "
+    section.notes.append(f"up to {bot.core.matcher.SCORE_ALL_UP_TO} intents every example is scored, so x1 "
                          "is identical either way")
     return [section]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,3 +86,11 @@ def test_the_classifier_never_raises(engine: Engine, text: str) -> None:
     assert engine.topics is not None
     guess = engine.topics.guess(engine.content.normalise(text))
     assert guess is None or 0.0 <= guess.probability <= 1.0
+
+
+def test_content_with_more_topics_than_it_is_trained_for_keeps_the_matcher_alone(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.content.learning.MAX_TOPICS", len(engine.content.intents) - 1)
+    learned = learn(engine.content)
+    assert learned.topics is None and learned.crisis is not None
+    assert any("topic classifier" in p.message for p in learned.problems)

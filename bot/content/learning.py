@@ -22,7 +22,7 @@ from bot.content.problems import Problem, Severity
 from bot.core.model import Labelled, LearnedDetector, feature_rows, train_rows
 from bot.core.models import Content
 from bot.core.normalise import Normalised
-from bot.core.topic_model import TopicModel, train_topics
+from bot.core.topic_model import MAX_TOPICS, TopicModel, train_topics
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +64,16 @@ def learn(content: Content, normalise: Callable[[str], Normalised] | None = None
         crisis = None
         problems.append(_failed("the learned crisis model", exc))
     start, topics = len(_cases(content)), _topics(content)
-    try:
-        topic_model: TopicModel | None = train_topics(rows[start:start + len(topics)],
-                                                      [intent for _, intent in topics])
-    except Exception as exc:
-        topic_model = None
-        problems.append(_failed("the topic classifier", exc))
+    topic_model: TopicModel | None = None
+    if len(content.intents) > MAX_TOPICS:
+        problems.append(Problem("intents/", 0, f"{len(content.intents)} topics: the topic classifier is "
+                                f"trained for at most {MAX_TOPICS}, so the matcher alone finds topics",
+                                Severity.WARNING))
+    else:
+        try:
+            topic_model = train_topics(rows[start:start + len(topics)], [intent for _, intent in topics])
+        except Exception as exc:
+            problems.append(_failed("the topic classifier", exc))
     return Learned(crisis, topic_model, tuple(problems))
 
 

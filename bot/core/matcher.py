@@ -14,9 +14,9 @@ An intent's score blends two kinds of evidence:
 2. Topic coverage (`TOPIC_WEIGHT`): the share of the message that the intent's whole
    vocabulary explains, with words used by many topics counting little.
 Examples are normalised once at load; an inverted index of words picks the few examples worth
-scoring by overlap. With more than `SHORTLIST_INTENTS` intents, the intents whose distinctive
-words the message uses are shortlisted first, and only their examples are scored, so the cost
-of a message stops growing with the size of the content (bench/scaling.py measures it).
+scoring by overlap. With more than `SCORE_ALL_UP_TO` intents, the `SHORTLIST_INTENTS` whose
+distinctive words the message uses most are shortlisted first, and only their examples are
+scored, so the cost of a message stops growing with the size of the content (bench/scaling.py measures it).
 """
 
 from __future__ import annotations
@@ -49,7 +49,10 @@ FOLDED_PENALTY = 6  # comparing folded forms of a message typed with diacritics 
 SHORTLIST = 12
 TOPIC_WEIGHT = 0.3  # share of an intent's score that comes from its whole vocabulary
 WORD_FACTOR = 0.2  # how much differing rare words pull a character-level similarity down
-SHORTLIST_INTENTS = 24  # above this many intents, only the best-covered ones are scored
+# Up to this many intents every example is scored: the shortlist reads folded words only, so it
+# cannot tell "tạm biệt" (goodbye) from "tâm" and "biết", and is worth it only for large content.
+SCORE_ALL_UP_TO = 60
+SHORTLIST_INTENTS = 24  # with more intents than that, only this many best-covered ones are scored
 COMMON_WORD_SHARE = 0.2  # a word used by more intents than this share does not shortlist any
 
 
@@ -188,7 +191,7 @@ class IntentMatcher:
     def _shortlist(self, tokens: Sequence[Token]) -> list[int] | None:
         """The intents worth scoring, or None for all of them (small content). Ranked by the
         coverage of the message's distinctive words; words most intents use rank nothing."""
-        if len(self.intents) <= SHORTLIST_INTENTS:
+        if len(self.intents) <= SCORE_ALL_UP_TO:
             return None
         common = COMMON_WORD_SHARE * len(self.intents)
         words = [self._words[w] for w in {t.folded for t in tokens} if w in self._words]
