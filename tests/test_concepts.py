@@ -22,8 +22,8 @@ from bot.core.engine import Engine
 from bot.core.language import LanguageGuesser
 from bot.core.normalise import Normaliser
 
-VI = "mình tôi muốn chết nóng học sống cầu nhảy uống thuốc sâu bài tập về tự tử"
-EN = "i want to die my friend homework the song bridge jump"
+VI = "mình tôi muốn chết nóng học sống cầu nhảy uống thuốc sâu bài tập về tự tử thèm quá"
+EN = "i want to die my friend homework the song bridge jump took them yesterday and they helped a lot"
 
 
 def written(text: str) -> Written:
@@ -170,6 +170,11 @@ def test_the_compiler_names_what_it_cannot_compile() -> None:
     ("I just took all my pills", "emergency"),
     ("i'm standing on the roof right now", "emergency"),
     ("minh vưa uông hêt lo thuôc ngu rôi", "emergency"),  # typed without tone marks
+    ("i did it. 45 pills. don't call anyone", "emergency"),  # the count, a sentence later
+    ("vua nuot 20 vien paracetamol roi", "emergency"),
+    ("ok. i took them. all of my sleeping pills", "emergency"),  # "them" is not "thèm"
+    ("the rope is around my neck now", "emergency"),
+    ("mk dang dung tren san thuong, ko muon xuong nua", "emergency"),
     ("mk định tu hết can thuốc cỏ", "urgent"),
     ("toi muon nhay cau Nhat Tan toi nay", "urgent"),
     ("uống thuốc ngủ thì có đau không", "urgent"),
@@ -217,6 +222,11 @@ def test_contexts_step_aside_where_the_risk_is_the_writers_or_a_persons(engine: 
     assert engine.decide(text).crisis, text
 
 
+def test_a_count_that_is_a_dose_or_a_fever_is_not_an_overdose(engine: Engine) -> None:
+    assert not engine.decide("con sốt 39 độ, uống hạ sốt mấy tiếng 1 lần ạ").crisis
+    assert engine.decide("bác sĩ kê 2 viên thuốc ngủ mỗi tối, uống rồi").level != "emergency"
+
+
 @pytest.mark.parametrize("text", [
     "chết dở rồi, mai thi mà chưa học chữ nào",
     "xe chết máy giữa đường",
@@ -237,3 +247,23 @@ def test_an_intensifier_gets_its_topic_and_a_line_that_keeps_the_door_open(engin
     response = engine.respond("stress muốn chết với cái deadline này")
     assert not response.decision.crisis and response.decision.intent == "coping_stress"
     assert engine.replies.say("door_open", "vi") in response.reply.text
+
+
+def test_many_stands_for_a_count_of_ten_or_more_in_digits() -> None:
+    detector, normalise, flaws = build({"gulp": ["nuốt"], "count": ["<many>"]},
+                                       {"r": ("emergency", "next", ["gulp + count"])})
+    assert not flaws
+    assert fires(detector, normalise, "mình nuốt 15 viên rồi") == "r"
+    assert fires(detector, normalise, "mình nuốt 2 viên rồi") is None  # an ordinary dose
+
+
+def test_a_vietnamese_word_that_folds_to_an_english_one_needs_its_marks_in_english() -> None:
+    normalise = Normaliser({}, LanguageGuesser.from_texts(VI.split(), EN.split()))
+    spec = CrisisRules(
+        rules=(RuleSpec("r", "urgent", False, (), (), (combination("intend + ingest"),), "clause"),),
+        guards=(), lookalikes=(), fillers=(), negations=("không",), others=(), first_person=("mình",),
+        concepts=(ConceptSpec("intend", (written("thèm"),), "crisis.yaml", 1, (written("want to"),)),
+                  ConceptSpec("ingest", (written("uống"),), "crisis.yaml", 1, (written("took"),))))
+    detector, _ = compile_rules(spec, normalise, frozenset(), frozenset({"them"}))
+    assert fires(detector, normalise, "i took them yesterday and they helped a lot") is None
+    assert fires(detector, normalise, "thèm uống quá") == "r"

@@ -93,6 +93,19 @@ def test_a_guard_silences_only_its_own_words(engine: Engine) -> None:
     assert decision.crisis and decision.level == "urgent"
 
 
+def test_in_a_message_with_marks_a_guard_word_typed_bare_is_not_the_guard(engine: Engine) -> None:
+    # Found by the property test: a stray "O" after the phrase completed "không muốn sống ở".
+    assert not engine.decide("mình không muốn sống ở Hà Nội nữa, đắt đỏ quá").crisis
+    assert engine.decide("không muốn sống nữa O").crisis
+    assert not engine.decide("khong muon song o ha noi nua").crisis  # no marks anywhere: folded
+
+
+def test_an_english_concept_word_is_never_a_vietnamese_word_typed_with_marks(engine: Engine) -> None:
+    # Found by the property test: "I" and "İD" made the message English, and "sống" read as
+    # "song" made it suicide as a subject.
+    assert engine.decide("I k\u200bhông muốn sống nữa İD").crisis
+
+
 def test_negation_lowers_to_concern_but_never_silences(engine: Engine) -> None:
     decision = engine.decide("em không muốn chết, chỉ muốn mọi thứ dừng lại")
     assert decision.crisis and decision.level == "concern"

@@ -11,6 +11,7 @@ content is read by its own module (`intents`, `crisis_rules`, `resources`, `acti
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,8 @@ from bot.core.language import LANGUAGES, Language, LanguageGuesser
 from bot.core.models import Content, DialogueContent, Exercise, Localised, TrainingExample
 from bot.core.normalise import Normaliser, folded_words, marked_words, vocabulary_of
 from bot.core.replies import EXERCISES
+
+ENGLISH_WORD_MIN = 10  # uses in English content that make a folded word an English word
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,8 @@ def load_engine(intents_dir: Path, resources_path: Path) -> Loaded:
     if raw.crisis is None and complete:
         problems.append(Problem("intents/", 0, "no crisis rules: add intents/crisis.yaml "
                                 "with a `crisis:` section"))
-    compiled = compile_rules(crisis.rules, normalise, frozenset(raw.marked)) if crisis else None
+    compiled = (compile_rules(crisis.rules, normalise, frozenset(raw.marked), _english_words(raw))
+                if crisis else None)
     problems += [Problem(f.path, f.line, f.message) for f in (compiled[1] if compiled else ())]
     exercises = _exercises(raw.exercises, buttons)
     plan = safety_plan(raw.safety_plan) if raw.safety_plan else None
@@ -126,6 +130,13 @@ def load_engine(intents_dir: Path, resources_path: Path) -> Loaded:
     opinions = (learned.crisis,) if learned.crisis is not None else ()
     return Loaded(Engine(content, compiled[0], opinions, learned.topics),
                   tuple(p for p in problems if p.severity is Severity.WARNING))
+
+
+def _english_words(raw: _Raw) -> frozenset[str]:
+    """The words English content uses often: "them", "do", "me", not the "chet" of a
+    code-switched example."""
+    counts = Counter(raw.vocab["en"])
+    return frozenset(word for word, n in counts.items() if n >= ENGLISH_WORD_MIN)
 
 
 def _first_pass(root: Node, raw: _Raw) -> None:

@@ -35,6 +35,9 @@ Scope = Literal["next", "clause", "sentence", "message"]
 SCOPES: tuple[Scope, ...] = ("next", "clause", "sentence", "message")
 NEXT_GAP = 3  # words that may stand between two slots of a `next` combination
 WILD = "*"  # a slot that stands for the one word before the next slot
+# A concept word written `<many>` is any number of 10 or more typed in digits ("nuốt 15 viên",
+# "60 pills"): a count that is never an ordinary dose of anything swallowed.
+MANY = "<many>"
 _BREAKS = re.compile(r"[.!?;,\n\u2026]")  # the clause breaks the normaliser makes, in order
 _SENTENCE_ENDS = frozenset(".!?\n\u2026")
 
@@ -83,17 +86,28 @@ class ConceptIndex:
 
     words: PhraseSet
     english: PhraseSet = field(default_factory=lambda: PhraseSet(()))
+    # Vietnamese words in `words` that are English words once folded (`thèm`/`them`, `đỡ`/`do`),
+    # by id: in a message in English they count only where typed with their diacritics.
+    vietnamese: frozenset[int] = frozenset()
+    many: tuple[Phrase, ...] = ()  # the concepts that list `<many>`, as phrases of no words
 
     def find(self, tokens: Sequence[Token], lang: str = "vi") -> dict[str, list[Hit]]:
         found: dict[str, list[Hit]] = {}
         hits = self.words.find(tokens, fuzzy=False, within_clause=True)
+        if lang == "en" and self.vietnamese:
+            hits = [h for h in hits if id(h.phrase) not in self.vietnamese or tokens[h.start].strict]
         if any(t.strict for t in tokens):
             # In a message typed with diacritics a bare syllable is read as typed: "an toàn"
             # holds no "ăn", "cho đỡ" no "chết đỡ"; longer concept words still fold.
             hits = [h for h in hits if h.end - h.start > 1 or tokens[h.start].strict
                     or h.phrase.words[0].text == h.phrase.words[0].folded]
         if lang == "en" and self.english.phrases:
-            hits += self.english.find(tokens, within_clause=True)
+            # English, so typed without marks: "sống" in "I không muốn sống nữa" is no song.
+            hits += [h for h in self.english.find(tokens, within_clause=True)
+                     if not any(t.strict for t in tokens[h.start:h.end])]
+        if self.many:
+            hits += [Hit(phrase, n, n + 1, False) for n, token in enumerate(tokens)
+                     if _many(token.text) for phrase in self.many]
         for hit in hits:
             found.setdefault(hit.phrase.owner, []).append(hit)
         return found
@@ -109,6 +123,11 @@ class ConceptIndex:
         if at < 0 or tokens[at].clause != clause:
             return None
         return Hit(Phrase(WILD, owner, (), 0), at, at + 1, False)
+
+
+def _many(word: str) -> bool:
+    """10 or more in ASCII digits, read by its length: int() refuses "¹" and very long numbers."""
+    return word.isascii() and word.isdecimal() and len(word.lstrip("0")) >= 2
 
 
 def complete(combination: Combination, scope: Scope, found: dict[str, list[Hit]],

@@ -24,7 +24,7 @@ wish to die), so no combination can be completed from them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -143,6 +143,8 @@ class CrisisDetector:
         if not hits and not found:
             return CrisisCheck(None, (), ())
         guards = self.guards.find(tokens, fuzzy=False, within_clause=True)
+        if guards and any(t.strict for t in tokens):
+            guards = [g for g in guards if _typed_with_its_marks(g, tokens)]
         # A concept word inside a guard is not there: "nóng muốn chết" holds no `die`.
         found = {c: kept for c, words in found.items()
                  if (kept := [w for w in words if not any(w.inside(g) for g in guards)])}
@@ -268,3 +270,18 @@ def _in_order(anchor: Hit, groups: list[list[Hit]], tokens: tuple[Token, ...]) -
 
 def _severity(signal: Signal) -> tuple[int, int, int]:
     return (LEVELS.index(signal.level), int(signal.about_other), int(signal.fuzzy))
+
+
+def _typed_with_its_marks(guard: Hit, tokens: Sequence[Token]) -> bool:
+    """In a message typed with diacritics, a word typed bare is what it looks like: "o" is not
+    "ở", so "không muốn sống nữa o" holds no "không muốn sống ở" (living somewhere). A guard
+    only silences, so where it is unsure it does not stand. Fillers between its words are
+    skipped as the guard skipped them."""
+    words = [w for w in guard.phrase.words if not w.wild]
+    at = 0
+    for token in tokens[guard.start:guard.end]:
+        if at < len(words) and words[at].folded == token.folded:
+            if not token.strict and words[at].text != words[at].folded:
+                return False
+            at += 1
+    return True

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.core.concepts import WILD, Combination, ConceptIndex, Scope
+from bot.core.concepts import MANY, WILD, Combination, ConceptIndex, Scope
 from bot.core.crisis import Context, CrisisDetector, CrisisRule, Together
 from bot.core.detectors import Level
 from bot.core.normalise import Normalised
@@ -115,11 +115,13 @@ class Flaw:
     message: str
 
 
-def compile_rules(spec: CrisisRules, normalise: Normalise,
-                  vietnamese: frozenset[str] = frozenset()) -> tuple[CrisisDetector, list[Flaw]]:
+def compile_rules(spec: CrisisRules, normalise: Normalise, vietnamese: frozenset[str] = frozenset(),
+                  english: frozenset[str] = frozenset()) -> tuple[CrisisDetector, list[Flaw]]:
     """`vietnamese`: the folded forms of the words Vietnamese content writes with diacritics; an
     English concept word made only of them ("song": "sống") is looked for in English messages
-    alone."""
+    alone. `english`: the words English content uses often; a one-word Vietnamese concept word
+    that is one of them folded ("thèm": "them") counts in an English message only where typed
+    with diacritics."""
     flaws: list[Flaw] = []
     phrases: list[Phrase] = []
     together: list[Together] = []
@@ -154,7 +156,7 @@ def compile_rules(spec: CrisisRules, normalise: Normalise,
         together=tuple(together),
         parts=PhraseSet(tuple(part for t in together for group in t.groups for part in group),
                         fillers=fillers),
-        concepts=_concept_index(spec.concepts, normalise, vietnamese, lookalikes, fillers, flaws),
+        concepts=_concept_index(spec.concepts, normalise, vietnamese, english, lookalikes, fillers, flaws),
         combinations=tuple((combination, rule.scope) for rule in spec.rules
                            for combination in _combinations(rule.combinations, rule.id, rule.scope, known,
                                                             flaws)),
@@ -167,12 +169,18 @@ def compile_rules(spec: CrisisRules, normalise: Normalise,
 
 
 def _concept_index(concepts: tuple[ConceptSpec, ...], normalise: Normalise, vietnamese: frozenset[str],
-                   lookalikes: frozenset[str], fillers: WordSet, flaws: list[Flaw]) -> ConceptIndex:
+                   english_words: frozenset[str], lookalikes: frozenset[str], fillers: WordSet,
+                   flaws: list[Flaw]) -> ConceptIndex:
     anywhere: list[Phrase] = []
     english: list[Phrase] = []
+    vietnamese_only: list[Phrase] = []
+    many: list[Phrase] = []
     for concept in concepts:
         written_in = [(w, False) for w in concept.phrases] + [(w, True) for w in concept.english]
         for written, in_english in written_in:
+            if written.text.strip() == MANY:
+                many.append(Phrase(MANY, concept.id, (), written.line))
+                continue
             phrase = compile_phrase(written.text, concept.id, normalise, written.line)
             if not phrase.words:
                 flaws.append(Flaw(written.path, written.line,
@@ -181,8 +189,20 @@ def _concept_index(concepts: tuple[ConceptSpec, ...], normalise: Normalise, viet
                 english.append(phrase)
             else:
                 anywhere.append(phrase)
+                if not in_english and _folds_to_english(phrase, english_words):
+                    vietnamese_only.append(phrase)
     return ConceptIndex(PhraseSet(tuple(anywhere), lookalikes, fillers),
-                        PhraseSet(tuple(english), lookalikes, fillers))
+                        PhraseSet(tuple(english), lookalikes, fillers),
+                        frozenset(id(p) for p in vietnamese_only), tuple(many))
+
+
+def _folds_to_english(phrase: Phrase, english_words: frozenset[str]) -> bool:
+    """A one-word Vietnamese concept word written with diacritics that folds to an English word
+    ("dây" rope: "day"); "die" or "bye" in a `vi:` list are written as English types them."""
+    if len(phrase.words) != 1:
+        return False
+    word = phrase.words[0]
+    return word.text != word.folded and word.folded in english_words
 
 
 def _combinations(specs: tuple[CombinationSpec, ...], owner: str, scope: Scope, known: set[str],
