@@ -38,6 +38,19 @@ def test_it_learns_the_words_of_each_topic(engine: Engine) -> None:
     assert blue.weighed and all(weight > 0 for _, weight in blue.weighed)
 
 
+def test_a_guess_the_matcher_backs_is_heard_from_the_lower_threshold(engine: Engine) -> None:
+    pairs = [("xanh lam", "blue"), ("xanh lá", "blue"), ("đỏ tươi", "red"), ("đỏ thắm", "red"),
+             ("vàng nhạt", "yellow"), ("vàng chanh", "yellow")]
+    model = dataclasses.replace(taught(engine, pairs), threshold=1.01, backed_threshold=0.4)
+    message = engine.content.normalise("xanh")
+    alone, backed, other = model.guess(message), model.guess(message, "blue"), model.guess(message, "red")
+    assert alone is not None and backed is not None and other is not None
+    assert alone.intent == "blue" and alone.probability >= 0.4
+    assert not alone.heard and not alone.backed
+    assert backed.heard and backed.backed and backed.threshold == 0.4
+    assert not other.heard  # the matcher backing another topic lowers nothing
+
+
 def test_words_it_has_never_seen_score_every_topic_alike(engine: Engine) -> None:
     model = engine.topics
     assert model is not None
@@ -56,7 +69,9 @@ def test_the_classifier_finds_a_topic_the_matcher_leaves_to_the_fallback(engine:
     assert not decision.crisis
     assert decision.intent == "study_pressure" and decision.guess is not None
     assert engine.topics is not None
-    assert decision.guess.probability >= decision.guess.threshold == engine.topics.threshold
+    # The matcher's best candidate, short of its threshold, is study pressure too.
+    assert decision.guess.backed and decision.candidates[0].intent == "study_pressure"
+    assert decision.guess.probability >= decision.guess.threshold == engine.topics.backed_threshold
 
 
 def test_the_matcher_decides_where_it_finds_a_topic(engine: Engine) -> None:

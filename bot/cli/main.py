@@ -125,8 +125,9 @@ def cmd_try(args: argparse.Namespace) -> int:
             print(f"candidate:   {c.intent:<22} {c.score:5.1f}  {c.how} '{c.example}'")
         if d.guess is not None:
             weighed = ", ".join(f"{shown(f)} {w:+.2f}" for f, w in d.guess.weighed)
+            backed = ", the matcher's best candidate agreeing" if d.guess.backed else ""
             print(f"classifier:  {d.guess.intent} {d.guess.probability:.2f} (speaks at "
-                  f"{d.guess.threshold:.2f} when no candidate reaches its threshold); "
+                  f"{d.guess.threshold:.2f}{backed} when no candidate reaches its threshold); "
                   f"weighed most: {weighed}")
         if d.intent is not None and d.guess is not None:
             print(f"decision:    {d.intent} (by the classifier: no candidate reached its threshold)")

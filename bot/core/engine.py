@@ -142,7 +142,8 @@ class Engine:
                             check=check, finding=finding, candidates=candidates, opinions=opinions,
                             also=also)
         # No example is close enough: the classifier may know the topic from its words.
-        guess = self.topics.guess(message) if self.topics is not None else None
+        best = candidates[0].intent if candidates else None
+        guess = self.topics.guess(message, best) if self.topics is not None else None
         if guess is not None and guess.heard:
             return Decision(text, language, guess.intent, False, None, round(100 * guess.probability, 1),
                             normalised=message, check=check, finding=finding, candidates=candidates,
