@@ -175,6 +175,8 @@ def test_the_compiler_names_what_it_cannot_compile() -> None:
     ("ok. i took them. all of my sleeping pills", "emergency"),  # "them" is not "thèm"
     ("the rope is around my neck now", "emergency"),
     ("mk dang dung tren san thuong, ko muon xuong nua", "emergency"),
+    ("noose is up. chair is there.", "emergency"),  # in two sentences
+    ("tay cầm dao rồi, đang cứa đây", "emergency"),
     ("mk định tu hết can thuốc cỏ", "urgent"),
     ("toi muon nhay cau Nhat Tan toi nay", "urgent"),
     ("uống thuốc ngủ thì có đau không", "urgent"),
