@@ -185,6 +185,7 @@ def test_the_compiler_names_what_it_cannot_compile() -> None:
     ("tau nỏ thiết sống nữa", "urgent"),  # Central: nỏ is không
     ("giá mà mình bị xe đâm một phát cho xong", "concern"),
     ("em thấy mình là gánh nặng cho bố mẹ", "concern"),
+    ("i feel like i'm just a weight on everyone", "concern"),
 ])
 def test_the_shipped_rules_put_each_kind_at_its_level(engine: Engine, text: str, level: str) -> None:
     decision = engine.decide(text)
