@@ -43,6 +43,8 @@ def meaning(engine: Engine, text: str) -> str | None:
     ("không", "no"), ("ko", "no"), ("hông", "no"), ("không đâu bạn", "no"), ("nope", "no"), ("có đâu", "no"),
     ("không biết nữa", "unsure"), ("ko bít", "unsure"), ("idk", "unsure"), ("not sure", "unsure"),
     ("chắc không", "unsure"), ("có lẽ không ạ", "unsure"), ("not really", "unsure"),
+    ("hông biết nữa, chắc có", "hedged_yes"), ("idk, maybe", "hedged_yes"),
+    ("không biết nữa, không", "unsure"),
     ("mình ổn mà", "fine"), ("an toàn", "fine"), ("i'm safe", "fine"), ("no, just tired", "no"),
     ("không ổn lắm", "help"), ("cứu em", "help"), ("i need help", "help"),
     ("còn cách nào khác không", "more"), ("what else", "more"),
@@ -70,6 +72,9 @@ def test_the_same_answer_is_a_different_button_for_each_question(engine: Engine)
     assert asked.action_for("fine", "") == Action(Kind.ASK, "no:x")  # "mình ổn" is no to "suicide?"
     assert safety.action_for("fine", "") == Action(Kind.CHECK_IN, "safe")  # and yes to "safe?"
     assert safety.action_for("unsure", "") == Action(Kind.CHECK_IN, "help")  # unsure of safety: help
+    # Unsure, then yes: yes to "suicide?", and help, not safe, to "safe?".
+    assert asked.action_for("hedged_yes", "") == Action(Kind.ASK, "yes")
+    assert safety.action_for("hedged_yes", "") == Action(Kind.CHECK_IN, "help")
     assert check_in.action_for("yes", "") == Action(Kind.REMIND, "1790000000")
     # A button's label typed out is that button.
     assert asked.action_for(None, engine.fold_label("Không muốn nói")) == Action(Kind.ASK, "unsaid")
@@ -135,6 +140,13 @@ def test_a_hedged_no_to_the_direct_question_keeps_the_concern_and_the_lines(engi
     assert chat.says("i feel like a burden to everyone").level == "concern"
     hedged = chat.says("not really")
     assert hedged.answered == Action(Kind.ASK, "unsaid") and hedged.level == "concern"
+
+
+def test_a_hedge_then_a_yes_to_the_direct_question_is_a_yes(engine: Engine) -> None:
+    chat = Chat(engine)
+    assert chat.says("dạo này tui thấy sống cũng chẳng để làm gì").level == "concern"
+    hedged = chat.says("hông biết nữa, chắc có")
+    assert hedged.answered == Action(Kind.ASK, "yes") and hedged.level == "urgent"
 
 
 def test_a_goodbye_after_a_plan_is_asked_about_every_time(engine: Engine) -> None:

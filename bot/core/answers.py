@@ -19,8 +19,11 @@ from bot.core.normalise import Normalised, Token
 from bot.core.phrases import Phrase, compile_phrase
 from bot.core.replies import Reply
 
-Meaning = Literal["yes", "no", "unsure", "fine", "help", "more"]
-MEANINGS: tuple[Meaning, ...] = ("yes", "no", "unsure", "fine", "help", "more")
+Meaning = Literal["yes", "no", "unsure", "fine", "help", "more", "hedged_yes"]
+MEANINGS: tuple[Meaning, ...] = ("yes", "no", "unsure", "fine", "help", "more")  # written in dialogue.yaml
+# Not written: "không biết nữa, chắc có", unsure and then yes. Each question reads it as the
+# answer of the two that brings more help.
+HEDGED_YES: Meaning = "hedged_yes"
 SHORT = 4  # words: a message this short may be answers in a row, or start with a two-word one
 # Not meanings: the words around an answer ("hmm…", "thật ra", "ạ", "nha") that are not part of it.
 OPENERS, PARTICLES = "openers", "particles"
@@ -30,10 +33,13 @@ Words = tuple[Token, ...]
 # check-in time is any number). Not sure whether one is safe, or whether one is okay, is read
 # as the answer that brings help: recall before everything.
 _BUTTONS: dict[Kind, dict[Meaning, str]] = {
-    Kind.ASK: {"yes": "yes", "help": "yes", "no": "no", "fine": "no", "unsure": "unsaid"},
-    Kind.CHECK_IN: {"yes": "safe", "fine": "safe", "no": "help", "help": "help", "unsure": "help"},
-    Kind.HELPER: {"yes": "ok", "fine": "ok", "no": "not_ok", "help": "not_ok", "unsure": "not_ok"},
-    Kind.REMIND: {"yes": "#", "fine": "#", "no": "no"},
+    Kind.ASK: {"yes": "yes", "help": "yes", "no": "no", "fine": "no", "unsure": "unsaid",
+               "hedged_yes": "yes"},
+    Kind.CHECK_IN: {"yes": "safe", "fine": "safe", "no": "help", "help": "help", "unsure": "help",
+                    "hedged_yes": "help"},
+    Kind.HELPER: {"yes": "ok", "fine": "ok", "no": "not_ok", "help": "not_ok", "unsure": "not_ok",
+                  "hedged_yes": "not_ok"},
+    Kind.REMIND: {"yes": "#", "fine": "#", "no": "no", "hedged_yes": "#"},
 }
 
 
@@ -111,7 +117,7 @@ class AnswerReader:
         for candidate in candidates:
             for form in (candidate, self._trimmed(candidate)):
                 if (meaning := self._meaning(form)) is not None:
-                    return meaning
+                    return self._hedged(meaning, parts)
         trimmed = self._trimmed(tokens)
         if len(trimmed) > SHORT:
             return None
@@ -122,6 +128,13 @@ class AnswerReader:
             if (meaning := self._meaning(trimmed[:n])) is not None:
                 return meaning
         return None
+
+    def _hedged(self, meaning: Meaning, parts: list[Words]) -> Meaning:
+        """Unsure, then yes in the next clause ("không biết nữa, chắc có"), is a hedged yes."""
+        if meaning != "unsure" or len(parts) < 2:
+            return meaning
+        later = self._meaning(parts[1]) or self._meaning(self._trimmed(parts[1]))
+        return HEDGED_YES if later == "yes" else meaning
 
     def _all_one(self, words: Words) -> Meaning | None:
         """Answers of one meaning one after another ("yeah kinda", "ừ ừ, có"), longest first."""
