@@ -56,6 +56,14 @@ def test_a_restart_with_unchanged_files_reads_the_cache(content_dir: ContentPath
     assert medical_number(second) == "115"
 
 
+def test_what_the_crisis_check_keeps_apart_by_language_survives_the_cache(
+        content_dir: ContentPaths, tmp_path: Path) -> None:
+    cache(tmp_path).load(content_dir)
+    restarted = cache(tmp_path).load(content_dir)
+    message = restarted.content.normalise("i took them yesterday and they helped a lot")
+    assert "intend" not in restarted.rules.concepts.find(message.tokens, message.lang)  # "thèm"
+
+
 @pytest.mark.parametrize("edit", ["resources", "intent", "new file"])
 def test_any_edit_to_the_content_loads_the_files(content_dir: ContentPaths, tmp_path: Path,
                                                  loads: Loads, edit: str) -> None:

@@ -86,16 +86,17 @@ class ConceptIndex:
 
     words: PhraseSet
     english: PhraseSet = field(default_factory=lambda: PhraseSet(()))
-    # Vietnamese words in `words` that are English words once folded (`thèm`/`them`, `đỡ`/`do`),
-    # by id: in a message in English they count only where typed with their diacritics.
-    vietnamese: frozenset[int] = frozenset()
+    # Vietnamese words in `words` that are English words once folded (`thèm`/`them`, `đỡ`/`do`):
+    # in a message in English they count only where typed with their diacritics. The phrases
+    # themselves, compared by value, so the set survives the content cache's pickle.
+    vietnamese: frozenset[Phrase] = frozenset()
     many: tuple[Phrase, ...] = ()  # the concepts that list `<many>`, as phrases of no words
 
     def find(self, tokens: Sequence[Token], lang: str = "vi") -> dict[str, list[Hit]]:
         found: dict[str, list[Hit]] = {}
         hits = self.words.find(tokens, fuzzy=False, within_clause=True)
         if lang == "en" and self.vietnamese:
-            hits = [h for h in hits if id(h.phrase) not in self.vietnamese or tokens[h.start].strict]
+            hits = [h for h in hits if tokens[h.start].strict or h.phrase not in self.vietnamese]
         if any(t.strict for t in tokens):
             # In a message typed with diacritics a bare syllable is read as typed: "an toàn"
             # holds no "ăn", "cho đỡ" no "chết đỡ"; longer concept words still fold.

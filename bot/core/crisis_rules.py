@@ -193,7 +193,7 @@ def _concept_index(concepts: tuple[ConceptSpec, ...], normalise: Normalise, viet
                     vietnamese_only.append(phrase)
     return ConceptIndex(PhraseSet(tuple(anywhere), lookalikes, fillers),
                         PhraseSet(tuple(english), lookalikes, fillers),
-                        frozenset(id(p) for p in vietnamese_only), tuple(many))
+                        frozenset(vietnamese_only), tuple(many))
 
 
 def _folds_to_english(phrase: Phrase, english_words: frozenset[str]) -> bool:
