@@ -7,8 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from bot.core.engine import Engine
+from bot.core.matcher_index import ByLength
 
 CASES = [json.loads(line) for line in
          (Path(__file__).parent / "data" / "paraphrases.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -76,3 +80,16 @@ def test_shortlisting_every_intent_sums_exactly_what_scoring_all_does(engine: En
         assert found.tolist() == found_s.tolist(), text
         assert np.allclose(summed, summed_s) and np.allclose(coverage, coverage_s), text
         assert weight == pytest.approx(weight_s)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text("abc xyz", max_size=40), min_size=1, max_size=30), st.text("abc xyz", max_size=120),
+       st.floats(min_value=1, max_value=100))
+def test_the_length_slice_keeps_every_example_that_can_reach_the_floor(
+        texts: list[str], query: str, floor: float) -> None:
+    """Paragraphs are compared only with examples of a length that could score the floor; the
+    slice must lose none that does, at any floor."""
+    pool, numbers = ByLength.of(texts).within(query, floor)
+    reached = {n for n, text in enumerate(texts) if fuzz.ratio(query, text, score_cutoff=floor)}
+    assert reached <= set(numbers)
+    assert [texts[n] for n in numbers] == list(pool)

@@ -32,6 +32,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core.matcher_index import (
     MIN_CONTAINED_CHARS,
+    ByLength,
     IndexedExample,
     IndexedWord,
     Postings,
@@ -73,6 +74,8 @@ class IntentMatcher:
     _examples: tuple[IndexedExample, ...] = field(init=False, repr=False)
     _accented: tuple[str, ...] = field(init=False, repr=False)
     _folded: tuple[str, ...] = field(init=False, repr=False)
+    _accented_by_length: ByLength = field(init=False, repr=False)
+    _folded_by_length: ByLength = field(init=False, repr=False)
     _by_accented: dict[str, Postings] = field(init=False, repr=False)
     _words: dict[str, IndexedWord] = field(init=False, repr=False)
     _unknown_word: IndexedWord = field(init=False, repr=False)
@@ -114,6 +117,8 @@ class IntentMatcher:
         set_(self, "_examples", tuple(examples))
         set_(self, "_accented", tuple(sorted_words([t.text for t in n.tokens]) for _, _, n in normalised))
         set_(self, "_folded", tuple(sorted_words([t.folded for t in n.tokens]) for _, _, n in normalised))
+        set_(self, "_accented_by_length", ByLength.of(self._accented))
+        set_(self, "_folded_by_length", ByLength.of(self._folded))
         # A word weighs the same in every example that has it, so postings are example numbers
         # and the weight is kept once per word (an accented form weighs what its folded form does).
         accented_idf = {t.text: idf[t.folded] for _, _, norm in normalised for t in norm.tokens}
@@ -154,22 +159,24 @@ class IntentMatcher:
         strict = [t.strict for t in message.tokens]
         queries = []
         if not all(strict):
-            penalty = FOLDED_PENALTY if any(strict) else 0
-            queries.append(([t.folded for t in message.tokens], self._folded, penalty))
+            queries.append(([t.folded for t in message.tokens], self._folded, self._folded_by_length,
+                            FOLDED_PENALTY if any(strict) else 0))
         if any(strict):
-            queries.append(([t.text for t in message.tokens], self._accented, 0))
+            queries.append(([t.text for t in message.tokens], self._accented, self._accented_by_length, 0))
         spans = None if shortlist is None else [self._spans[i] for i in shortlist]
-        scored = None if spans is None else list(chain.from_iterable(spans))
         overlap_of: dict[int, float] | None = None
-        for words, choices, penalty in queries:
+        for words, choices, by_length, penalty in queries:
             if sum(map(len, words)) + len(words) - 1 > self._longest_query:
                 continue
             query = sorted_words(words)
-            pool = choices if spans is None else list(chain.from_iterable(
-                choices[span.start:span.stop] for span in spans))
+            if spans is None:
+                pool, numbers = by_length.within(query, self._similarity_floor)
+            else:
+                pool = tuple(chain.from_iterable(choices[span.start:span.stop] for span in spans))
+                numbers = tuple(chain.from_iterable(spans))
             for _, score, k in process.extract(query, pool, scorer=fuzz.ratio, processor=None,
                                                limit=SHORTLIST, score_cutoff=self._similarity_floor):
-                n = k if scored is None else scored[k]
+                n = numbers[k]
                 if overlap_of is None:
                     overlap_of = dict(zip(found.tolist(), overlap.tolist(), strict=True))
                 shared = overlap_of.get(n, 0.0) / (100 * OVERLAP_WEIGHT)

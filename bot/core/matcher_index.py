@@ -4,6 +4,7 @@ every example."""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,3 +48,30 @@ def sorted_words(words: Sequence[str]) -> str:
     """Words in sorted order: `fuzz.ratio` on these equals `fuzz.token_sort_ratio` on the
     originals, without re-sorting every example for every message."""
     return " ".join(sorted(words))
+
+
+@dataclass(frozen=True, slots=True)
+class ByLength:
+    """Example strings sorted by length. `fuzz.ratio(a, b)` is at most
+    `200 * min(la, lb) / (la + lb)`, so the examples a query can reach at a similarity floor are
+    one slice of this order, and rapidfuzz never sees the rest: a long paragraph meets only
+    the few long examples instead of every one."""
+
+    texts: tuple[str, ...]
+    numbers: tuple[int, ...]  # the example number of each text
+    lengths: tuple[int, ...]
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> ByLength:
+        order = sorted(range(len(texts)), key=lambda n: len(texts[n]))
+        return cls(tuple(texts[n] for n in order), tuple(order), tuple(len(texts[n]) for n in order))
+
+    def within(self, query: str, floor: float) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """The texts that can score `floor` or more against `query`, and their example numbers."""
+        if floor <= 0:
+            return self.texts, self.numbers
+        length = len(query)
+        # A hair of slack so that rounding never drops an example exactly at the bound.
+        start = bisect_left(self.lengths, length * floor / (200 - floor) - 1e-6)
+        stop = bisect_right(self.lengths, length * (200 - floor) / floor + 1e-6)
+        return self.texts[start:stop], self.numbers[start:stop]

@@ -16,11 +16,13 @@ leave silent, to concern.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, count, pairwise
+from operator import itemgetter
 from typing import ClassVar
 
 import numpy as np
@@ -86,8 +88,8 @@ class LearnedDetector:
         present = [(f, w) for f in features(message) if (w := self.weights.get(f)) is not None]
         z = self.bias + sum(w for _, w in present)
         probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-        present.sort(key=lambda fw: -fw[1])
-        return probability, present[:self._top]
+        # Stable like a sort: of equal weights, the feature met first.
+        return probability, heapq.nlargest(self._top, present, key=itemgetter(1))
 
     def check(self, message: Normalised) -> Finding:
         if not message.tokens:

@@ -121,20 +121,28 @@ class PhraseSet:
         words.append("")
         fillers = self.filler_places(tokens, words)
         padded = self._padded(tokens, words, fillers)
-        starts, typo_first, typo_second, typo_single = (
-            self._starts, self._typo_first, self._typo_second, self._typo_single)
-        for i in range(len(tokens)):
+        for i in self._places(words, padded, fuzzy):
             word, after = words[i], words[i + 1]
             later = padded.get(i, ())
-            if word not in starts and not later and not (
-                    fuzzy and (after in typo_first or word in typo_second or len(word) in typo_single)):
-                continue
             candidates: Iterable[Phrase] = self._candidates(word, after, fuzzy)
             if later:  # each phrase once, though it may be found through several next words
                 candidates = {id(p): p for p in chain(candidates, *(
                     self._by_second(word, second, fuzzy) for second in later))}.values()
             hits.extend(self._hits_at(candidates, tokens, i, fuzzy, within_clause, fillers))
         return hits
+
+    def _places(self, words: list[str], padded: dict[int, list[str]], fuzzy: bool) -> list[int]:
+        """Where a phrase may start, ascending: most words of a long message start none, and
+        each test here is one pass of C code over all words rather than a Python step per word."""
+        places = set(compress(count(), map(self._starts.__contains__, words)))
+        places.update(padded)
+        if fuzzy:
+            # The typo indexes: by the next word, by this word, by this word's length.
+            places.update(compress(count(-1), map(self._typo_first.__contains__, words)))
+            places.update(compress(count(), map(self._typo_second.__contains__, words)))
+            places.update(compress(count(), map(self._typo_single.__contains__, map(len, words))))
+        last = len(words) - 1  # `words` ends with an empty word that stands for the end
+        return sorted(i for i in places if 0 <= i < last)
 
     def filler_places(self, tokens: Sequence[Token], words: list[str]) -> frozenset[int]:
         """Where the message has fillers. In a message typed with diacritics a word typed
