@@ -176,6 +176,20 @@ def test_words_a_context_explained_leave_no_cues(engine: Engine) -> None:
         assert not chat.says(text).decision.crisis, text
 
 
+def test_a_context_over_a_message_no_rule_fired_on_leaves_no_cues(engine: Engine) -> None:
+    # Rat poison bought for the rats, then a question about placing it: no means, no method.
+    chat = Chat(engine)
+    chat.says("nhà tui chuột nhiều quá trời")
+    first = chat.says("má kêu đi mua bả chuột mà sợ con mèo ăn nhầm")
+    assert first.decision.check is not None and not first.decision.check.hits
+    assert "farming" in first.decision.check.contexts
+    assert chat.says("có cách nào đặt nó mà mèo hổng đụng tới hông").level is None
+    # The same question after rat poison with no context is read across messages.
+    risky = Chat(engine)
+    risky.says("mình mới mua gói bả chuột về để trong phòng")
+    assert risky.says("có cách nào uống nó mà không đau không").level is not None
+
+
 def test_more_after_a_topic_gives_its_further_tips(engine: Engine) -> None:
     chat = Chat(engine)
     assert chat.says("mình mất ngủ mấy hôm nay").decision.intent == "coping_sleep"

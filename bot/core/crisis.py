@@ -83,7 +83,7 @@ class CrisisCheck:
     hits: tuple[Hit, ...]
     suppressed: tuple[tuple[Hit, Hit], ...]
     concepts: tuple[Hit, ...] = ()
-    contexts: frozenset[str] = frozenset()  # which of the silencing hits are contexts
+    contexts: frozenset[str] = frozenset()  # the contexts that held over the message
     topic: str | None = None  # a context's topic, when contexts silenced every hit
 
     def finding(self) -> Finding:
@@ -161,7 +161,11 @@ class CrisisDetector:
                  for hit in completions(combination, scope, found, tokens, sentence, self.concepts)]
         concepts = tuple(w for words in found.values() for w in words)
         if not hits:
-            return CrisisCheck(None, (), (), concepts)
+            # No rule to silence, but the conversation reads this message's words later: a
+            # context says what they were ("mua bả chuột" for the rats is no means).
+            held = built + self._contexts(self._settings, found, tokens, sentence)
+            quiet = frozenset(c.id for c, _ in held)
+            return CrisisCheck(None, (), (), concepts, quiet)
         spans = built + self._contexts(self._settings, found, tokens, sentence)
         live: list[Hit] = []
         suppressed: list[tuple[Hit, Hit]] = []
@@ -187,8 +191,11 @@ class CrisisDetector:
                   tokens: tuple[Token, ...], sentence: Callable[[Token], int]) -> list[tuple[Context, Hit]]:
         """Each context that holds, with the span it speaks for (its clause, sentence, words)."""
         spans: list[tuple[Context, Hit]] = []
+        present = frozenset(found)
         for context in contexts:
             for combination in context.combinations:
+                if not combination.may_hold(present):
+                    continue
                 for hit in completions(combination, context.scope, found, tokens, sentence, self.concepts):
                     span = unit_span(hit, context.scope, tokens, sentence)
                     if any(span == known for c, known in spans if c is context):
