@@ -160,13 +160,12 @@ class CrisisDetector:
                  if combination.may_hold(present)
                  for hit in completions(combination, scope, found, tokens, sentence, self.concepts)]
         concepts = tuple(w for words in found.values() for w in words)
-        if not hits:
-            # No rule to silence, but the conversation reads this message's words later: a
-            # context says what they were ("mua bả chuột" for the rats is no means).
-            held = built + self._contexts(self._settings, found, tokens, sentence)
-            quiet = frozenset(c.id for c, _ in held)
-            return CrisisCheck(None, (), (), concepts, quiet)
+        # Found with no rule to silence too: the conversation reads this message's words
+        # later, and a context says what they were ("mua bả chuột" for the rats is no means).
         spans = built + self._contexts(self._settings, found, tokens, sentence)
+        held = frozenset(c.id for c, _ in spans)
+        if not hits:
+            return CrisisCheck(None, (), (), concepts, held)
         live: list[Hit] = []
         suppressed: list[tuple[Hit, Hit]] = []
         topics: list[str] = []
@@ -184,8 +183,8 @@ class CrisisDetector:
                 suppressed.append((hit, guard))
         signals = [self._signal(hit, tokens) for hit in live]
         best = min(signals, key=_severity, default=None)
-        return CrisisCheck(best, tuple(hits), tuple(suppressed), concepts,
-                           frozenset(c.id for c, _ in spans), topics[0] if topics and not live else None)
+        return CrisisCheck(best, tuple(hits), tuple(suppressed), concepts, held,
+                           topics[0] if topics and not live else None)
 
     def _contexts(self, contexts: tuple[Context, ...], found: dict[str, list[Hit]],
                   tokens: tuple[Token, ...], sentence: Callable[[Token], int]) -> list[tuple[Context, Hit]]:

@@ -163,17 +163,17 @@ class IntentMatcher:
                             FOLDED_PENALTY if any(strict) else 0))
         if any(strict):
             queries.append(([t.text for t in message.tokens], self._accented, self._accented_by_length, 0))
-        spans = None if shortlist is None else [self._spans[i] for i in shortlist]
+        spans = () if shortlist is None else (self._spans[i] for i in shortlist)
+        shortlisted = tuple(chain.from_iterable(spans))  # the example numbers of the shortlist
         overlap_of: dict[int, float] | None = None
         for words, choices, by_length, penalty in queries:
             if sum(map(len, words)) + len(words) - 1 > self._longest_query:
                 continue
             query = sorted_words(words)
-            if spans is None:
+            if shortlist is None:
                 pool, numbers = by_length.within(query, self._similarity_floor)
             else:
-                pool = tuple(chain.from_iterable(choices[span.start:span.stop] for span in spans))
-                numbers = tuple(chain.from_iterable(spans))
+                pool, numbers = tuple(map(choices.__getitem__, shortlisted)), shortlisted
             for _, score, k in process.extract(query, pool, scorer=fuzz.ratio, processor=None,
                                                limit=SHORTLIST, score_cutoff=self._similarity_floor):
                 n = numbers[k]
