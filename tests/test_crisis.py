@@ -100,6 +100,20 @@ def test_in_a_message_with_marks_a_guard_word_typed_bare_is_not_the_guard(engine
     assert not engine.decide("khong muon song o ha noi nua").crisis  # no marks anywhere: folded
 
 
+def test_a_guard_stands_over_a_bare_crisis_phrase_when_its_own_word_beside_has_marks(engine: Engine) -> None:
+    # "tu van" alone is also "tự vẫn"; "tâm lý" typed with its marks says it is counselling.
+    assert not engine.decide("có tổng đài tu van tam lý miễn phí không").crisis
+    assert engine.decide("cho mình số tu van tam lý, mình muốn tự tử lắm").crisis
+    # The guard's own words beside the phrase typed bare prove nothing, as before.
+    assert engine.decide("không muốn sống nữa o").crisis
+
+
+def test_a_contexts_own_words_do_not_count_against_it(engine: Engine) -> None:
+    # "Mị định" is the subject (the character intends), not the writer's own intention.
+    assert not engine.decide("phân tích giúp em đoạn Mị định ăn lá ngón với ạ").crisis
+    assert engine.decide("đọc đoạn Mị ăn lá ngón mà em cũng định ăn lá ngón").crisis
+
+
 def test_an_english_concept_word_is_never_a_vietnamese_word_typed_with_marks(engine: Engine) -> None:
     # Found by the property test: "I" and "İD" made the message English, and "sống" read as
     # "song" made it suicide as a subject.

@@ -105,6 +105,33 @@ def test_no_typed_to_the_direct_question_does_not_escalate(engine: Engine) -> No
     assert engine.crisis_replies._said("ask_no", "vi") in no.reply.text
 
 
+def test_no_typed_to_the_direct_question_outweighs_the_model_on_its_words(engine: Engine) -> None:
+    """Folded, "ko dau" is "không đau" (painless) as well as "không đâu" (no): the model alone
+    reads it as despair, and a rule across messages would ask again what was just answered."""
+    alone = engine.respond("ko dau, mk chi met thoi", None, NOW).decision
+    assert alone.crisis and alone.detector == "model"
+    chat = Chat(engine)
+    chat.says("ko biet song de lam j nua")
+    no = chat.says("ko dau, mk chi met thoi")
+    assert no.answered is not None and no.answered.parts()[0] == "no"
+    assert no.level is None and not no.decision.crisis and no.across is None
+    assert engine.crisis_replies._said("ask_no", "vi") in no.reply.text
+
+
+def test_what_follows_a_typed_no_is_still_read_on_its_own(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.says("dạo ni tau mệt lắm, thấy mình là gánh nặng cho mạ")
+    said = chat.says("thôi, chắc đây là lần cuối tau nhắn cho mi. giữ sức khỏe nghe")
+    assert said.answered is None and said.decision.crisis and said.level == "urgent"
+
+
+def test_yes_typed_with_a_concern_of_its_own_is_the_urgent_reply(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.says("ko biet song de lam j nua")
+    said = chat.says("có, mình thấy mình là gánh nặng cho cả nhà")
+    assert said.decision.crisis and said.level == "urgent" and said.decision.level == "urgent"
+
+
 def test_an_answer_that_carries_its_own_signal_is_read_by_the_crisis_check_first(engine: Engine) -> None:
     chat = Chat(engine)
     chat.says("em chẳng muốn tỉnh dậy nữa")

@@ -103,38 +103,43 @@ class AnswerReader:
         self._longest = max((len(w) for w in self._meanings), default=0)
 
     def read(self, message: Normalised) -> Meaning | None:
+        return self.split(message)[0]
+
+    def split(self, message: Normalised) -> tuple[Meaning | None, Words]:
+        """The answer, and the words after it that are not part of it ("ko đâu" and "mk chỉ
+        mệt thôi"), for the detectors to read as a message of their own."""
         tokens = message.tokens
         if not tokens:
-            return None
+            return None, ()
         clauses: dict[int, list[Token]] = {}
         for t in tokens:
             clauses.setdefault(t.clause, []).append(t)
         parts = [tuple(c) for c in clauses.values()]
         # The whole message, its first clause, or the one after an opener alone ("hmm… có").
-        candidates = [tokens, parts[0]]
+        candidates = [(tokens, len(tokens)), (parts[0], len(parts[0]))]
         if len(parts) > 1 and self._trimmed(parts[0]) == ():
-            candidates.append(parts[1])
-        for candidate in candidates:
+            candidates.append((parts[1], len(parts[0]) + len(parts[1])))
+        for candidate, end in candidates:
             for form in (candidate, self._trimmed(candidate)):
                 if (meaning := self._meaning(form)) is not None:
-                    return self._hedged(meaning, parts)
+                    return self._hedged(meaning, parts, tokens[end:])
         trimmed = self._trimmed(tokens)
         if len(trimmed) > SHORT:
-            return None
+            return None, ()
         if (meaning := self._all_one(trimmed)) is not None:
-            return meaning
+            return meaning, ()
         # One word is too little to go on at the start of more: "co" begins "cô đơn" too.
         for n in range(min(len(trimmed), self._longest), 1, -1):
             if (meaning := self._meaning(trimmed[:n])) is not None:
-                return meaning
-        return None
+                return meaning, ()
+        return None, ()
 
-    def _hedged(self, meaning: Meaning, parts: list[Words]) -> Meaning:
+    def _hedged(self, meaning: Meaning, parts: list[Words], rest: Words) -> tuple[Meaning, Words]:
         """Unsure, then yes in the next clause ("không biết nữa, chắc có"), is a hedged yes."""
         if meaning != "unsure" or len(parts) < 2:
-            return meaning
+            return meaning, rest
         later = self._meaning(parts[1]) or self._meaning(self._trimmed(parts[1]))
-        return HEDGED_YES if later == "yes" else meaning
+        return (HEDGED_YES, rest[len(parts[1]):]) if later == "yes" else (meaning, rest)
 
     def _all_one(self, words: Words) -> Meaning | None:
         """Answers of one meaning one after another ("yeah kinda", "ừ ừ, có"), longest first."""

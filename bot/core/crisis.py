@@ -30,6 +30,7 @@ from typing import ClassVar
 
 from bot.core.concepts import Combination, ConceptIndex, Scope, complete, completions, sentences_of, unit_span
 from bot.core.detectors import LEVELS, Finding, Level, Signal
+from bot.core.guard_marks import marked_beside, typed_with_its_marks
 from bot.core.normalise import Normalised, Token
 from bot.core.phrase_set import PhraseSet
 from bot.core.phrases import Hit, Phrase
@@ -142,9 +143,9 @@ class CrisisDetector:
         found = self.concepts.find(tokens, message.lang) if self.combinations or self.contexts else {}
         if not hits and not found:
             return CrisisCheck(None, (), ())
-        guards = self.guards.find(tokens, fuzzy=False, within_clause=True)
+        guards = loose = self.guards.find(tokens, fuzzy=False, within_clause=True)
         if guards and any(t.strict for t in tokens):
-            guards = [g for g in guards if _typed_with_its_marks(g, tokens)]
+            guards = [g for g in loose if typed_with_its_marks(g, tokens)]
         # A concept word inside a guard is not there: "nóng muốn chết" holds no `die`.
         found = {c: kept for c, words in found.items()
                  if (kept := [w for w in words if not any(w.inside(g) for g in guards)])}
@@ -170,7 +171,8 @@ class CrisisDetector:
         suppressed: list[tuple[Hit, Hit]] = []
         topics: list[str] = []
         for hit in hits:
-            guard = next((g for g in guards if hit.inside(g)), None)
+            guard = next((g for g in guards if hit.inside(g)), None) or next(
+                (g for g in loose if hit.inside(g) and marked_beside(g, hit, tokens)), None)
             if guard is None:
                 found_context = next(((c, span) for c, span in spans if hit.inside(span)
                                       and (not c.silences or hit.phrase.owner in c.silences)), None)
@@ -199,7 +201,12 @@ class CrisisDetector:
                     span = unit_span(hit, context.scope, tokens, sentence)
                     if any(span == known for c, known in spans if c is context):
                         continue  # another word of the same sentence: already decided
-                    inside = {key: [w for w in words if w.inside(span)] for key, words in found.items()}
+                    # The context's own words are its own: in "đoạn Mị định ăn lá ngón" the
+                    # "định" (intends) is Mị's, inside the subject "Mị định", not the writer's.
+                    own = [w for slot in combination.needed for c in slot for w in found.get(c, ())
+                           if w.inside(span)]
+                    inside = {key: [w for w in words if w.inside(span) and not _within_another(w, own)]
+                              for key, words in found.items()}
                     if not any(complete(u, "next", inside, tokens, sentence, self.concepts)
                                for u in context.unless):
                         spans.append((context, span))
@@ -278,16 +285,5 @@ def _severity(signal: Signal) -> tuple[int, int, int]:
     return (LEVELS.index(signal.level), int(signal.about_other), int(signal.fuzzy))
 
 
-def _typed_with_its_marks(guard: Hit, tokens: Sequence[Token]) -> bool:
-    """In a message typed with diacritics, a word typed bare is what it looks like: "o" is not
-    "ở", so "không muốn sống nữa o" holds no "không muốn sống ở" (living somewhere). A guard
-    only silences, so where it is unsure it does not stand. Fillers between its words are
-    skipped as the guard skipped them."""
-    words = [w for w in guard.phrase.words if not w.wild]
-    at = 0
-    for token in tokens[guard.start:guard.end]:
-        if at < len(words) and words[at].folded == token.folded:
-            if not token.strict and words[at].text != words[at].folded:
-                return False
-            at += 1
-    return True
+def _within_another(word: Hit, others: Sequence[Hit]) -> bool:
+    return any(word.inside(o) and (o.start, o.end) != (word.start, word.end) for o in others)

@@ -95,20 +95,28 @@ class Dialogue:
         again = None
         if rule is not None and not _graver(rule.level, recent.reached):
             again, rule = (rule if recent.reached in GRAVE else None), None
-        if decision.crisis:
-            if rule is not None and not decision.about_other and _graver(rule.level, decision.level):
-                return self._raised(engine, decision, rule, now)
-            if decision.level == "concern" and not decision.about_other and recent.reached in GRAVE:
-                return self._kept(engine, decision, now)
-            return Said(response, decision.level)
         question, lang = recent.question, decision.lang
         message = decision.normalised
-        meaning = engine.answers.read(message) if message else None
-        if question is not None and message is not None:
-            action = question.action_for(meaning, message.folded)
-            if action is not None:
-                reply = engine.action(action, lang, now)
-                return Said(Response(decision, reply), answer_level(action), action)
+        meaning, rest = engine.answers.split(message) if message else (None, ())
+        action = question.action_for(meaning, message.folded) if question and message else None
+        if decision.crisis:
+            if (action is not None and _heard_only_as_concern(decision) and answer_level(action) is None
+                    and not _crisis_alone(engine, rest, lang, now)):
+                # The person's own answer to the bot's question outweighs a second opinion on
+                # its words, and a rule across messages would ask what was just answered: "ko
+                # đâu, mk chỉ mệt thôi" reads, folded, like "painless" to the model. What follows
+                # the answer is still read on its own ("thôi, chắc đây là lần cuối tau nhắn").
+                plain = replace(decision, crisis=False, level=None, finding=None, intent=None)
+                return Said(Response(plain, engine.action(action, lang, now)), None, action)
+            kept = decision.level == "concern" and not decision.about_other and (
+                recent.reached in GRAVE or action == ASKED_YES)
+            level = "urgent" if kept else decision.level
+            if rule is not None and not decision.about_other and _graver(rule.level, level):
+                return self._raised(engine, decision, rule, now)
+            return self._kept(engine, decision, now) if kept else Said(response, decision.level)
+        if action is not None:
+            reply = engine.action(action, lang, now)
+            return Said(Response(decision, reply), answer_level(action), action)
         if rule is not None:
             return self._raised(engine, decision, rule, now)
         if again is not None and recent.reached is not None:
@@ -142,7 +150,8 @@ class Dialogue:
     def _kept(self, engine: Engine, decision: Decision, now: datetime) -> Said:
         """A passive wish after the conversation reached urgent is read as part of it, at urgent:
         "muốn ngủ một giấc không dậy" after asking how many pills it takes is not a new, milder
-        worry. (Emergency is for acts, so it is not carried over.)"""
+        worry; nor is "có, mình thấy mình là gánh nặng" a yes to "are you thinking of suicide?".
+        (Emergency is for acts, so it is not carried over.)"""
         assert decision.finding is not None and decision.finding.signal is not None
         signal = replace(decision.finding.signal, level="urgent")
         kept = replace(decision, level="urgent", finding=replace(decision.finding, signal=signal),
@@ -180,6 +189,15 @@ def answer_level(action: Action) -> Level | None:
     if action == ASKED_YES:
         return "urgent"
     return "concern" if action in (Action(Kind.HELPER, "not_ok"), ASKED_UNSAID) else None
+
+
+def _crisis_alone(engine: Engine, words: tuple[Token, ...], lang: Language, now: datetime) -> bool:
+    return bool(words) and engine.respond(" ".join(t.text for t in words), lang, now).decision.crisis
+
+
+def _heard_only_as_concern(decision: Decision) -> bool:
+    """Escalated at concern by a second opinion alone, no rule of the message's own."""
+    return decision.level == "concern" and decision.check is not None and decision.check.signal is None
 
 
 def _asked_again_if_unanswered(recent: Recent) -> bool:
