@@ -101,7 +101,7 @@ class Dialogue:
         action = question.action_for(meaning, message.folded) if question and message else None
         if decision.crisis:
             if (action is not None and _heard_only_as_concern(decision) and answer_level(action) is None
-                    and not _crisis_alone(engine, rest, lang, now)):
+                    and not _crisis_alone(engine, rest, lang)):
                 # The person's own answer to the bot's question outweighs a second opinion on
                 # its words, and a rule across messages would ask what was just answered: "ko
                 # đâu, mk chỉ mệt thôi" reads, folded, like "painless" to the model. What follows
@@ -191,8 +191,9 @@ def answer_level(action: Action) -> Level | None:
     return "concern" if action in (Action(Kind.HELPER, "not_ok"), ASKED_UNSAID) else None
 
 
-def _crisis_alone(engine: Engine, words: tuple[Token, ...], lang: Language, now: datetime) -> bool:
-    return bool(words) and engine.respond(" ".join(t.text for t in words), lang, now).decision.crisis
+def _crisis_alone(engine: Engine, words: tuple[Token, ...], lang: Language) -> bool:
+    """Whether the words after an answer are a crisis read alone: the decision only, no reply."""
+    return bool(words) and engine.decide(" ".join(t.text for t in words), lang).crisis
 
 
 def _heard_only_as_concern(decision: Decision) -> bool:
