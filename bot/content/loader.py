@@ -31,8 +31,9 @@ from bot.core.crisis_rules import compile_rules
 from bot.core.engine import Engine
 from bot.core.language import LANGUAGES, Language, LanguageGuesser
 from bot.core.models import Content, DialogueContent, Exercise, Localised, TrainingExample
-from bot.core.normalise import Normaliser, folded_words, marked_words, vocabulary_of
+from bot.core.normalise import Normaliser, Vocabulary, folded_words, vocabulary_of
 from bot.core.replies import EXERCISES
+from bot.core.telex import TelexReader
 
 ENGLISH_WORD_MIN = 10  # uses in English content that make a folded word an English word
 
@@ -60,6 +61,7 @@ class _Raw:
     training: list[TrainingExample] = field(default_factory=list)
     vocab: dict[Language, list[str]] = field(default_factory=lambda: {"vi": [], "en": []})  # folded words
     marked: set[str] = field(default_factory=set)  # folded words Vietnamese writes with diacritics
+    spelled: set[str] = field(default_factory=set)  # those words as Vietnamese writes them
 
 
 def load_engine(intents_dir: Path, resources_path: Path) -> Loaded:
@@ -82,7 +84,9 @@ def load_engine(intents_dir: Path, resources_path: Path) -> Loaded:
     for lang, table in raw.teencode.items():
         raw.vocab[lang].extend(word for key in table for word in folded_words(key))
     guesser = LanguageGuesser.from_texts(raw.vocab["vi"], raw.vocab["en"])
-    normalise = Normaliser({k: dict(v) for k, v in raw.teencode.items()}, guesser)
+    known = frozenset(raw.vocab["vi"]).union(raw.vocab["en"])
+    normalise = Normaliser({k: dict(v) for k, v in raw.teencode.items()}, guesser,
+                           TelexReader(frozenset(raw.spelled), known, guesser))
 
     hotlines, facts, do_not_list = (read_resources(resources_root, problems) if resources_root
                                     else ({}, {}, ()))
@@ -148,7 +152,8 @@ def _first_pass(root: Node, raw: _Raw) -> None:
         if (parsed := read_examples(node)) is not None:
             for lang in LANGUAGES:
                 raw.vocab[lang].extend(word for _, _, words in parsed[lang] for word in words)
-            raw.marked.update(word for text, _, _ in parsed["vi"] for word in marked_words(text))
+            for text, _, _ in parsed["vi"]:
+                _spelled(raw, vocabulary_of(text))
             raw.intents.append((node, parsed))
     elif kind == "crisis":
         if raw.crisis is not None:
@@ -156,19 +161,19 @@ def _first_pass(root: Node, raw: _Raw) -> None:
         raw.crisis = node
         for lang, texts in vocabulary(node).items():
             for text in texts:
-                folded, marked = vocabulary_of(text)
-                raw.vocab[lang].extend(folded)
+                words = vocabulary_of(text)
+                raw.vocab[lang].extend(words.folded)
                 if lang == "vi":
-                    raw.marked.update(marked)
+                    _spelled(raw, words)
     elif kind == "guards":
         raw.guards.extend(node.elements("guards"))
     elif kind == "training":
         examples = read_training(node)
         for example in examples:
-            folded, marked = vocabulary_of(example.text)
-            raw.vocab[example.lang].extend(folded)
+            words = vocabulary_of(example.text)
+            raw.vocab[example.lang].extend(words.folded)
             if example.lang == "vi":
-                raw.marked.update(marked)
+                _spelled(raw, words)
         raw.training.extend(examples)
     elif kind == "teencode":
         _teencode(node, raw)
@@ -184,6 +189,11 @@ def _first_pass(root: Node, raw: _Raw) -> None:
         raw.safety_plan = node
     else:
         read_messages(node, raw.messages)
+
+
+def _spelled(raw: _Raw, words: Vocabulary) -> None:
+    raw.marked.update(words.marked)
+    raw.spelled.update(words.spelled)
 
 
 def _teencode(node: Node, raw: _Raw) -> None:

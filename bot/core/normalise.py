@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from bot.core.folding import fold_composed
 from bot.core.language import Language, LanguageGuesser
+from bot.core.telex import TelexReader
 
 _INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
                         "\u202a-\u202e\u2060-\u206f\ufeff\ufe00-\ufe0f]")
@@ -55,22 +56,27 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def vocabulary_of(text: str) -> tuple[list[str], list[str]]:
+class Vocabulary(NamedTuple):
     """The words of a text, cleaned and folded (no teencode, no language guess: for counting
-    vocabulary while content loads, before the normaliser exists), and the folded forms of
-    those written with diacritics: what only Vietnamese writes ("sống", "hàng", "mẹ" are;
-    "song", "end" are not). Cleaned and folded once for both."""
+    vocabulary while content loads, before the normaliser exists); the folded forms of those
+    written with diacritics, what only Vietnamese writes ("sống", "hàng", "mẹ" are; "song",
+    "end" are not); and those words as written, the spellings Telex keys are read into."""
+
+    folded: list[str]
+    marked: list[str]
+    spelled: list[str]
+
+
+def vocabulary_of(text: str) -> Vocabulary:
+    """Cleaned and folded once for all three."""
     words = [word for word in _TOKEN_OR_BREAK.findall(clean(text)) if word]
     folded = fold_composed("\0".join(words)).split("\0") if words else []
-    return folded, [plain for word, plain in zip(words, folded, strict=True) if plain != word]
+    pairs = [(word, plain) for word, plain in zip(words, folded, strict=True) if plain != word]
+    return Vocabulary(folded, [plain for _, plain in pairs], [word for word, _ in pairs])
 
 
 def folded_words(text: str) -> list[str]:
-    return vocabulary_of(text)[0]
-
-
-def marked_words(text: str) -> list[str]:
-    return vocabulary_of(text)[1]
+    return vocabulary_of(text).folded
 
 
 class Token(NamedTuple):
@@ -114,13 +120,19 @@ class Normalised:
 
 @dataclass(frozen=True)
 class Normaliser:
-    """Normalisation with the operator-editable teencode tables (`intents/teencode.yaml`)."""
+    """Normalisation with the operator-editable teencode tables (`intents/teencode.yaml`) and,
+    when the content's spellings are given, Telex typed without its input method."""
 
     teencode: Mapping[Language, Mapping[str, str]]
     guesser: LanguageGuesser
+    telex: TelexReader | None = None
 
     def __call__(self, text: str) -> Normalised:
         cleaned = clean(text)
+        toned = _TONED.search(cleaned) is not None
+        if not toned and self.telex is not None:
+            cleaned = self.telex.rewrite(cleaned)
+            toned = _TONED.search(cleaned) is not None
         pieces = _TOKEN_OR_BREAK.findall(cleaned)
         # Folding all the pieces at once is far cheaper than one by one, and folding is per
         # character (no piece holds a combining mark), so the separator splits them back.
@@ -134,7 +146,6 @@ class Normaliser:
         # before it. Built by C code end to end (itertools, map): a long message has hundreds
         # of words, and a Python loop over them cost as much as the rest of normalising.
         breaks_before = accumulate(map(not_, pieces), initial=0)  # one more: the total, unused
-        toned = _TONED.search(cleaned) is not None
         marked = map(ne, plain, pieces) if toned else repeat(False)
         rows = compress(zip(pieces, plain, marked, breaks_before, strict=False), pieces)
         if table.keys().isdisjoint(pieces):
