@@ -162,6 +162,36 @@ def test_signals_too_weak_alone_add_up_across_messages(engine: Engine) -> None:
     assert farewell.reply.text.startswith(engine.crisis_replies._said("across_opening", "vi"))
 
 
+@pytest.mark.parametrize("messages", [
+    # a means kept, then "did it": an act told in pieces
+    ("i kept the pills from my surgery, been saving them up", "ok i did it. feeling kind of floaty now"),
+    # a fire lit, then drowsiness and a goodbye
+    ("than trong thùng đỏ rồi", "buồn ngủ quá, chào"),
+])
+def test_an_act_told_across_messages_reaches_emergency(engine: Engine, messages: tuple[str, ...]) -> None:
+    chat = Chat(engine)
+    for text in messages[:-1]:
+        chat.says(text)
+    last = chat.says(messages[-1])
+    assert last.level == "emergency" and last.across is not None, last.across
+
+
+def test_a_pet_left_in_care_after_thanks_is_a_farewell(engine: Engine) -> None:
+    chat = Chat(engine)
+    assert chat.says("cảm ơn m đã làm bạn vs t 5 năm nay nha").level is None
+    care = chat.says("sau này nhớ chăm con mèo giùm t")
+    assert care.level == "urgent" and care.across is not None and care.across.id == "thanks_then_care"
+
+
+def test_a_cut_in_the_kitchen_and_a_past_told_stay_ordinary(engine: Engine) -> None:
+    for messages in (("cắt hành mà đứt tay rồi", "máu chảy quá trời, dính hết thớt",
+                      "dán băng cá nhân rồi, ổn rồi"),
+                     ("hồi năm 2019 mình từng uống thuốc, được chở đi cấp cứu",
+                      "giờ ổn rồi, có việc làm đàng hoàng")):
+        chat = Chat(engine)
+        assert [chat.says(text).level for text in messages] == [None] * len(messages), messages
+
+
 def test_a_hedged_no_to_the_direct_question_keeps_the_concern_and_the_lines(engine: Engine) -> None:
     chat = Chat(engine)
     assert chat.says("i feel like a burden to everyone").level == "concern"

@@ -95,8 +95,13 @@ class ConceptIndex:
     def find(self, tokens: Sequence[Token], lang: str = "vi") -> dict[str, list[Hit]]:
         found: dict[str, list[Hit]] = {}
         hits = self.words.find(tokens, fuzzy=False, within_clause=True)
-        if lang == "en" and self.vietnamese:
-            hits = [h for h in hits if tokens[h.start].strict or h.phrase not in self.vietnamese]
+        if lang == "en":
+            # A bare Vietnamese syllable typed without its marks in English is rarely that
+            # syllable: "rat poison" holds no "rát", "hai phong" no "hái". Longer concept words
+            # ("thuoc sau") still count, as in "i drank thuoc sau".
+            hits = [h for h in hits if tokens[h.start].strict
+                    or (h.phrase not in self.vietnamese
+                        and (h.end - h.start > 1 or h.phrase.words[0].text == h.phrase.words[0].folded))]
         if any(t.strict for t in tokens):
             # In a message typed with diacritics a bare syllable is read as typed: "an toàn"
             # holds no "ăn", "cho đỡ" no "chết đỡ"; longer concept words still fold.
