@@ -15,7 +15,7 @@ SPELLED = frozenset({"đã", "uống", "hết", "thuốc", "ngủ", "rồi", "gi
 VI = ["toi", "minh", "het", "lo", "trong", "chai", "nay", "muon", "roi", "cho"]
 EN = ["my", "car", "has", "been", "too", "slow", "is", "it", "real", "the", "teen"]
 GUESSER = LanguageGuesser.from_texts(VI, EN)
-READER = TelexReader(SPELLED, frozenset(VI + EN), GUESSER)
+READER = TelexReader(SPELLED, GUESSER)
 normalise = Normaliser({}, GUESSER, READER)
 
 

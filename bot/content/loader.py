@@ -84,9 +84,8 @@ def load_engine(intents_dir: Path, resources_path: Path) -> Loaded:
     for lang, table in raw.teencode.items():
         raw.vocab[lang].extend(word for key in table for word in folded_words(key))
     guesser = LanguageGuesser.from_texts(raw.vocab["vi"], raw.vocab["en"])
-    known = frozenset(raw.vocab["vi"]).union(raw.vocab["en"])
     normalise = Normaliser({k: dict(v) for k, v in raw.teencode.items()}, guesser,
-                           TelexReader(frozenset(raw.spelled), known, guesser))
+                           TelexReader(frozenset(raw.spelled), guesser))
 
     hotlines, facts, do_not_list = (read_resources(resources_root, problems) if resources_root
                                     else ({}, {}, ()))

@@ -131,8 +131,9 @@ class Normaliser:
         cleaned = clean(text)
         toned = _TONED.search(cleaned) is not None
         if not toned and self.telex is not None:
-            cleaned = self.telex.rewrite(cleaned)
-            toned = _TONED.search(cleaned) is not None
+            read = self.telex.rewrite(cleaned)
+            if read is not cleaned:
+                cleaned, toned = read, _TONED.search(read) is not None
         pieces = _TOKEN_OR_BREAK.findall(cleaned)
         # Folding all the pieces at once is far cheaper than one by one, and folding is per
         # character (no piece holds a combining mark), so the separator splits them back.

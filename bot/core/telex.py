@@ -70,16 +70,17 @@ def _toned(word: str, tone: str) -> Iterator[str]:
 
 @dataclass(frozen=True)
 class TelexReader:
-    """`spelled`: the words the content writes with diacritics; `known`: every word the
-    content has typed as it is (folded), which is never rewritten; `guesser` tells whether
-    the words around a lone Telex word are Vietnamese."""
+    """`spelled`: the words the content writes with diacritics; `guesser`: the words the
+    content has typed as they are (folded), which are never rewritten, and whether the words
+    around a lone Telex word are Vietnamese."""
 
     spelled: frozenset[str]
-    known: frozenset[str]
     guesser: LanguageGuesser
+    _known: frozenset[str] = field(init=False, repr=False, compare=False)
     _by_tone: dict[tuple[str, str], str | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_known", frozenset(self.guesser.vi_counts).union(self.guesser.en_counts))
         # A tone key with the shape keys left out (`uongs`, `chets`) still says which word it
         # is when the content spells only one word with that tone over those letters.
         by_tone: dict[tuple[str, str], str | None] = {}
@@ -91,7 +92,7 @@ class TelexReader:
 
     def word(self, keys: str) -> str | None:
         """The Vietnamese word these keys type, or None when they type none the content has."""
-        if keys in self.known or not keys.isascii():
+        if keys in self._known or not keys.isascii():
             return None
         tone = _TONES.get(keys[-1]) if len(keys) > 1 else None
         bases = ((keys[:-1], tone), (keys, None)) if tone else ((keys, None),)
